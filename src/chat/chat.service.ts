@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { CompanyProfile } from '../company/company-profile.js';
+import type { ChatModel } from '../llm/chat-model.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { RetrievalService, SimilarConversation } from '../retrieval/retrieval.service.js';
+import type { AnswerSource } from '../storage/tables.js';
+import type { ConversationStore } from './conversation.store.js';
+import { fallbackAnswer } from './fallback-answer.js';
+import { buildPrompt } from './prompt.js';
+
+export interface ChatRequest {
+  message: string;
+  sessionId: string | undefined;
+}
+
+export interface ChatAnswer {
+  response: string;
+  log_id: string;
+  session_id: string;
+  model_used: string;
+  response_time: number;
+  similar_found: number;
+  learning_improved: boolean;
+}
+
+interface Answer {
+  text: string;
+  modelUsed: string;
+  source: AnswerSource;
+}
+
+/** Answers a question: retrieval first, then the LLM if configured, else the best rated answer or the profile. */
+export class ChatService {
+  constructor(
+    private readonly dependencies: {
+      conversations: ConversationStore;
+      retrieval: RetrievalService;
+      model: ChatModel | undefined;
+      profile: CompanyProfile;
+      metrics: Metrics;
+      logger: Logger;
+      topK: number;
+    },
+  ) {}
+
+  async answer(request: ChatRequest): Promise<ChatAnswer> {
+    const started = performance.now();
+    const { conversations, retrieval, metrics, topK } = this.dependencies;
+    const vector = await retrieval.embed(request.message);
+    const similar = await retrieval.search(vector, topK);
+    const answer = await this.compose(request.message, similar);
+    const elapsedMs = performance.now() - started;
+    const now = new Date().toISOString();
+    const id = randomUUID();
+    const sessionId = request.sessionId ?? randomUUID();
+    await conversations.insert(
+      {
+        id,
+        session_id: sessionId,
+        user_message: request.message,
+        ai_response: answer.text,
+        model_used: answer.modelUsed,
+        answer_source: answer.source,
+        response_time_ms: elapsedMs,
+        similar_found: similar.length,
+        rating: null,
+        feedback_text: null,
+        rated_at: null,
+        created_at: now,
+        updated_at: now,
+      },
+      retrieval.encode(vector),
+    );
+    metrics.aiResponses.inc({ status: answer.source });
+    return {
+      response: answer.text,
+      log_id: id,
+      session_id: sessionId,
+      model_used: answer.modelUsed,
+      response_time: Math.round(elapsedMs) / 1000,
+      similar_found: similar.length,
+      learning_improved: similar.length > 0,
+    };
+  }
+
+  private async compose(message: string, similar: SimilarConversation[]): Promise<Answer> {
+    const { model, profile, metrics, logger } = this.dependencies;
+    if (model) {
+      try {
+        const examples = similar.map(({ conversation, score }) => ({
+          question: conversation.user_message,
+          answer: conversation.ai_response,
+          rating: conversation.rating,
+          similarity: score,
+        }));
+        const completion = await model.complete(buildPrompt(profile, examples, message));
+        return { text: completion.text, modelUsed: completion.model, source: 'llm' };
+      } catch (error) {
+        const reason = (error as { reason?: string }).reason ?? 'unknown';
+        metrics.llmFailures.inc({ reason });
+        metrics.aiResponses.inc({ status: 'error' });
+        logger.warn({ reason, error: (error as Error).message }, 'LLM call failed; answering without it');
+      }
+    }
+    const best = similar[0];
+    if (best) return { text: best.conversation.ai_response, modelUsed: 'retrieval', source: 'retrieval' };
+    return { text: fallbackAnswer(message, profile), modelUsed: 'fallback', source: 'fallback' };
+  }
+}

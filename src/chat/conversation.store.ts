@@ -1,0 +1,172 @@
+import type { Kysely } from 'kysely';
+import type { Conversation, DatabaseSchema, NewConversation } from '../storage/tables.js';
+
+export interface StoredEmbedding {
+  embedder: string;
+  vector: Buffer;
+}
+
+export interface ExportFilter {
+  minRating: number;
+  since?: string;
+  limit?: number;
+}
+
+/** SQL for conversations and their vectors. */
+export class ConversationStore {
+  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+
+  /** Stores a conversation and the vector of its question in one transaction. */
+  async insert(conversation: NewConversation, embedding: StoredEmbedding | undefined): Promise<void> {
+    await this.db.transaction().execute(async (transaction) => {
+      await transaction.insertInto('conversations').values(conversation).execute();
+      if (embedding) {
+        await transaction
+          .insertInto('embeddings')
+          .values({
+            owner_kind: 'conversation',
+            owner_id: conversation.id,
+            embedder: embedding.embedder,
+            vector: embedding.vector,
+            created_at: conversation.created_at,
+          })
+          .execute();
+      }
+    });
+  }
+
+  async findById(id: string): Promise<Conversation | undefined> {
+    return this.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async findByIds(ids: readonly string[]): Promise<Conversation[]> {
+    if (ids.length === 0) return [];
+    return this.db.selectFrom('conversations').selectAll().where('id', 'in', ids).execute();
+  }
+
+  async findEmbedding(id: string, embedder: string): Promise<Buffer | undefined> {
+    const row = await this.db
+      .selectFrom('embeddings')
+      .select('vector')
+      .where('owner_kind', '=', 'conversation')
+      .where('owner_id', '=', id)
+      .where('embedder', '=', embedder)
+      .executeTakeFirst();
+    return row?.vector;
+  }
+
+  async saveEmbeddings(rows: { id: string; vector: Buffer }[], embedder: string, now: string): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db
+      .insertInto('embeddings')
+      .values(
+        rows.map((row) => ({
+          owner_kind: 'conversation' as const,
+          owner_id: row.id,
+          embedder,
+          vector: row.vector,
+          created_at: now,
+        })),
+      )
+      .onConflict((conflict) =>
+        conflict
+          .columns(['owner_kind', 'owner_id', 'embedder'])
+          .doUpdateSet((update) => ({ vector: update.ref('excluded.vector'), created_at: now })),
+      )
+      .execute();
+  }
+
+  /** Rated conversations at or above `minRating` with their vectors from `embedder`, in pages. */
+  async *positiveWithEmbeddings(
+    minRating: number,
+    embedder: string,
+    pageSize = 5000,
+  ): AsyncGenerator<{ id: string; vector: Buffer }[]> {
+    let after = '';
+    for (;;) {
+      const page = await this.db
+        .selectFrom('conversations')
+        .innerJoin('embeddings', (join) =>
+          join
+            .onRef('embeddings.owner_id', '=', 'conversations.id')
+            .on('embeddings.owner_kind', '=', 'conversation')
+            .on('embeddings.embedder', '=', embedder),
+        )
+        .select(['conversations.id as id', 'embeddings.vector as vector'])
+        .where('conversations.rating', '>=', minRating)
+        .where('conversations.id', '>', after)
+        .orderBy('conversations.id')
+        .limit(pageSize)
+        .execute();
+      if (page.length === 0) return;
+      yield page;
+      after = (page.at(-1) as { id: string }).id;
+    }
+  }
+
+  /** Conversations that have no vector from `embedder` yet, oldest first. */
+  async withoutEmbedding(
+    embedder: string,
+    limit: number,
+  ): Promise<{ id: string; user_message: string; rating: number | null }[]> {
+    return this.db
+      .selectFrom('conversations')
+      .select(['id', 'user_message', 'rating'])
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('embeddings')
+              .select('embeddings.owner_id')
+              .whereRef('embeddings.owner_id', '=', 'conversations.id')
+              .where('embeddings.owner_kind', '=', 'conversation')
+              .where('embeddings.embedder', '=', embedder),
+          ),
+        ),
+      )
+      .orderBy('created_at')
+      .limit(limit)
+      .execute();
+  }
+
+  async countWithoutEmbedding(embedder: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('conversations')
+      .select(({ fn }) => fn.countAll<number>().as('count'))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('embeddings')
+              .select('embeddings.owner_id')
+              .whereRef('embeddings.owner_id', '=', 'conversations.id')
+              .where('embeddings.owner_kind', '=', 'conversation')
+              .where('embeddings.embedder', '=', embedder),
+          ),
+        ),
+      )
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  async countEmbeddings(embedder: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('embeddings')
+      .select(({ fn }) => fn.countAll<number>().as('count'))
+      .where('owner_kind', '=', 'conversation')
+      .where('embedder', '=', embedder)
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  /** Rated conversations for training datasets, newest first. */
+  async listForExport(filter: ExportFilter): Promise<Conversation[]> {
+    let query = this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('rating', '>=', filter.minRating)
+      .orderBy('created_at', 'desc')
+      .orderBy('id');
+    if (filter.since !== undefined) query = query.where('created_at', '>=', filter.since);
+    if (filter.limit !== undefined) query = query.limit(filter.limit);
+    return query.execute();
+  }
+}

@@ -1,0 +1,57 @@
+import type { CompanyProfile } from '../company/company-profile.js';
+import type { ChatMessage } from '../llm/chat-model.js';
+
+export interface PromptExample {
+  question: string;
+  answer: string;
+  rating: number | null;
+  similarity: number;
+}
+
+export function companyFacts(profile: CompanyProfile): string {
+  const districts = profile.districts.map((district) => `${district.name} — ${district.houses}`).join(', ');
+  const brigades = profile.brigades
+    .map((brigade) => `№ ${brigade.number}: ${brigade.districts.join(', ')}`)
+    .join('; ');
+  const services = profile.services.map((service) => `${service.name} (${service.frequency})`).join('; ');
+  return [
+    `Компания: ${profile.company.name}, город ${profile.company.city}. ${profile.company.description}`,
+    `Домов на обслуживании: ${profile.totalHouses}. По районам: ${districts}.`,
+    `Сотрудников: ${profile.employees}. Бригад: ${profile.brigades.length} (${brigades}).`,
+    `Клиентов: ${profile.clients.total} (${profile.clients.kinds.join(', ')}).`,
+    `Услуги: ${services}.`,
+    `График: ${profile.schedule}`,
+    `Качество и жалобы: ${profile.quality}`,
+    `Стоимость: ${profile.pricing}`,
+  ].join('\n');
+}
+
+/** The system prompt: who the assistant is, the company's facts, and the best-rated similar answers. */
+export function buildPrompt(
+  profile: CompanyProfile,
+  examples: readonly PromptExample[],
+  question: string,
+): ChatMessage[] {
+  const parts = [
+    `Ты — ассистент клининговой компании «${profile.company.name}» для менеджеров и сотрудников бригад.`,
+    'Отвечай по-русски, кратко и по делу. Опирайся на факты о компании ниже; если точных данных нет, так и скажи и предложи, у кого уточнить. Не выдумывай адреса, телефоны и цифры.',
+    '',
+    'Факты о компании:',
+    companyFacts(profile),
+  ];
+  if (examples.length > 0) {
+    parts.push('', 'Похожие вопросы, на которые уже были даны ответы, с оценками пользователей (1–5):');
+    examples.forEach((example, index) => {
+      const rating = example.rating === null ? 'без оценки' : `оценка ${example.rating}/5`;
+      parts.push(
+        `${index + 1}. Вопрос: ${example.question}`,
+        `   Ответ (${rating}, сходство ${example.similarity.toFixed(2)}): ${example.answer}`,
+      );
+    });
+    parts.push('Используй эти ответы, если они подходят к новому вопросу.');
+  }
+  return [
+    { role: 'system', content: parts.join('\n') },
+    { role: 'user', content: question },
+  ];
+}

@@ -1,0 +1,186 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Environment variables are strings; these helpers turn them into typed values with clear messages. */
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const integer = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ error: `expected an integer between ${min} and ${max}` })
+    .int(`expected an integer between ${min} and ${max}`)
+    .min(min, `expected an integer between ${min} and ${max}`)
+    .max(max, `expected an integer between ${min} and ${max}`)
+    .default(fallback);
+
+const decimal = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ error: `expected a number between ${min} and ${max}` })
+    .min(min, `expected a number between ${min} and ${max}`)
+    .max(max, `expected a number between ${min} and ${max}`)
+    .default(fallback);
+
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', ''], {
+      error: 'expected true or false',
+    })
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => (value === '' ? fallback : ['true', '1', 'yes', 'on'].includes(value)));
+
+const url = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .pipe(z.url({ error: 'expected an http(s) URL' }).optional())
+  .optional();
+
+/** The raw environment as the service reads it. Names from the prototype keep working. */
+export const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: integer(8001, 0, 65535),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATABASE_URL: optionalText,
+  SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL'], { error: 'expected NORMAL or FULL' }).default('NORMAL'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'expected one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  LOG_FORMAT: z.enum(['pretty', 'json', ''], { error: 'expected pretty or json' }).default(''),
+
+  LLM_BASE_URL: url,
+  LLM_API_KEY: optionalText,
+  EMERGENT_LLM_KEY: optionalText,
+  LLM_MODEL: z.string().trim().min(1).default('gpt-4o-mini'),
+  LLM_TEMPERATURE: decimal(0.3, 0, 2),
+  LLM_MAX_TOKENS: integer(600, 16, 32_000),
+  LLM_TIMEOUT_MS: integer(20_000, 100, 600_000),
+
+  EMBEDDING_MODEL: optionalText,
+  MIN_RATING_THRESHOLD: integer(4, 1, 5),
+  RETRAINING_THRESHOLD: decimal(3.5, 1, 5),
+  SIMILARITY_THRESHOLD: decimal(0.5, 0.05, 1),
+  RETRIEVAL_TOP_K: integer(3, 1, 20),
+  EVALUATION_SCHEDULE_DAYS: integer(7, 1, 365),
+  USE_LOCAL_MODEL: flag(false),
+  LOCAL_MODEL_PATH: optionalText,
+
+  COMPANY_PROFILE_PATH: optionalText,
+  CORS_ORIGINS: z.string().default(''),
+});
+
+export type Environment = z.input<typeof environmentSchema>;
+
+export type DatabaseConfig = { kind: 'sqlite'; file: string; synchronous: 'NORMAL' | 'FULL' };
+
+export interface LlmConfig {
+  baseUrl: string | undefined;
+  apiKey: string;
+  model: string;
+  temperature: number;
+  maxTokens: number;
+  timeoutMs: number;
+}
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  http: { host: string; port: number; corsOrigins: string[] };
+  dataDir: string;
+  database: DatabaseConfig;
+  log: { level: string; format: 'pretty' | 'json' };
+  /** Undefined when no LLM is configured: the service then answers from what it has learned. */
+  llm: LlmConfig | undefined;
+  retrieval: { similarityThreshold: number; topK: number; embeddingModel: string | undefined };
+  learning: { minRatingThreshold: number; retrainingThreshold: number; evaluationScheduleDays: number };
+  localModel: { enabled: boolean; path: string | undefined };
+  companyProfilePath: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function databaseConfig(raw: z.output<typeof environmentSchema>, dataDir: string): DatabaseConfig {
+  const synchronous = raw.SQLITE_SYNCHRONOUS;
+  const value = raw.DATABASE_URL;
+  if (value === undefined) return { kind: 'sqlite', file: path.join(dataDir, 'vasdom.sqlite'), synchronous };
+  if (/^postgres(ql)?:\/\//i.test(value)) {
+    throw new ConfigError([
+      'DATABASE_URL: PostgreSQL is not supported by this version yet; expected a SQLite location (sqlite:PATH or a file path)',
+    ]);
+  }
+  if (/^mongodb(\+srv)?:\/\//i.test(value) || /^[a-z]+:\/\//i.test(value)) {
+    throw new ConfigError(['DATABASE_URL: expected a SQLite location (sqlite:PATH or a file path)']);
+  }
+  const file = value.replace(/^sqlite:(\/\/)?/i, '').replace(/^file:/i, '');
+  if (file === '') throw new ConfigError(['DATABASE_URL: expected a SQLite file path after "sqlite:"']);
+  return { kind: 'sqlite', file: path.resolve(file), synchronous };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const nested of Object.values(value)) deepFreeze(nested);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Validates the environment once; every problem names its variable and says what is expected. */
+export function parseConfig(environment: Record<string, string | undefined>): Config {
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+    );
+  }
+  const raw = parsed.data;
+  const dataDir = path.resolve(raw.DATA_DIR);
+  const apiKey = raw.LLM_API_KEY ?? raw.EMERGENT_LLM_KEY;
+  const llmConfigured = apiKey !== undefined || raw.LLM_BASE_URL !== undefined;
+  const format =
+    raw.LOG_FORMAT === '' ? (raw.NODE_ENV === 'development' ? 'pretty' : 'json') : raw.LOG_FORMAT;
+  return deepFreeze({
+    env: raw.NODE_ENV,
+    http: {
+      host: raw.HOST,
+      port: raw.PORT,
+      corsOrigins: raw.CORS_ORIGINS.split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== ''),
+    },
+    dataDir,
+    database: databaseConfig(raw, dataDir),
+    log: { level: raw.LOG_LEVEL, format },
+    llm: llmConfigured
+      ? {
+          baseUrl: raw.LLM_BASE_URL,
+          // Local servers (Ollama, llama.cpp, vLLM) accept any key; the client library insists on one.
+          apiKey: apiKey ?? 'not-needed',
+          model: raw.LLM_MODEL,
+          temperature: raw.LLM_TEMPERATURE,
+          maxTokens: raw.LLM_MAX_TOKENS,
+          timeoutMs: raw.LLM_TIMEOUT_MS,
+        }
+      : undefined,
+    retrieval: {
+      similarityThreshold: raw.SIMILARITY_THRESHOLD,
+      topK: raw.RETRIEVAL_TOP_K,
+      embeddingModel: raw.EMBEDDING_MODEL,
+    },
+    learning: {
+      minRatingThreshold: raw.MIN_RATING_THRESHOLD,
+      retrainingThreshold: raw.RETRAINING_THRESHOLD,
+      evaluationScheduleDays: raw.EVALUATION_SCHEDULE_DAYS,
+    },
+    localModel: { enabled: raw.USE_LOCAL_MODEL, path: raw.LOCAL_MODEL_PATH },
+    companyProfilePath: raw.COMPANY_PROFILE_PATH,
+  });
+}

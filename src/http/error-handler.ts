@@ -1,0 +1,48 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, type ValidationDetail } from './errors.js';
+
+/** FastAPI names the request parts `query` and `path`; existing clients read those names. */
+const LOCATION_NAMES: Record<string, string> = {
+  body: 'body',
+  querystring: 'query',
+  params: 'path',
+  headers: 'header',
+};
+
+function locationPath(instancePath: string): (string | number)[] {
+  return instancePath
+    .split('/')
+    .filter((part) => part !== '')
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+/** Maps every error to the prototype's shapes: 422 `{detail: [...]}` for bad input, `{detail: "..."}` otherwise. */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const location = LOCATION_NAMES[error.validationContext ?? 'body'] ?? 'body';
+      const detail: ValidationDetail[] = error.validation.map((issue) => ({
+        loc: [location, ...locationPath(issue.instancePath)],
+        msg: issue.message ?? 'invalid value',
+        type: issue.keyword,
+      }));
+      return reply.status(422).send({ detail });
+    }
+    if (error instanceof AppError) {
+      return reply.status(error.status).send({ detail: error.message, code: error.code });
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_JSON' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+      const detail: ValidationDetail[] = [
+        { loc: ['body'], msg: 'Тело запроса должно быть корректным JSON', type: 'json_invalid' },
+      ];
+      return reply.status(422).send({ detail });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return reply.status(status).send({ detail: error.message, code: error.code });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.status(500).send({ detail: 'Внутренняя ошибка сервера', code: 'internal' });
+  });
+}

@@ -1,0 +1,152 @@
+import type { FastifyInstance } from 'fastify';
+import { notFound } from '../http/errors.js';
+import { withZod } from '../http/zod-app.js';
+import type { RetrievalService } from '../retrieval/retrieval.service.js';
+import type { Conversation } from '../storage/tables.js';
+import {
+  embeddingsUpdateQuerySchema,
+  exportQuerySchema,
+  feedbackRequestSchema,
+  logIdParamsSchema,
+  similarQuerySchema,
+} from './learning.schemas.js';
+import type { LearningService } from './learning.service.js';
+import { toJsonLines, toTrainingExample } from './training-dataset.js';
+
+interface LearningRouteDependencies {
+  learning: LearningService;
+  retrieval: RetrievalService;
+  conversations: { findById(id: string): Promise<Conversation | undefined> };
+  minRatingThreshold: number;
+  currentModel: string;
+}
+
+export function registerLearningRoutes(app: FastifyInstance, dependencies: LearningRouteDependencies): void {
+  const { learning, retrieval, conversations, minRatingThreshold } = dependencies;
+  const zodApp = withZod(app);
+
+  async function similarTo(logId: string, limit: number) {
+    const conversation = await conversations.findById(logId);
+    if (!conversation) throw notFound(`Разговор ${logId} не найден`);
+    const vector = await retrieval.vectorOf(conversation);
+    return { conversation, similar: await retrieval.search(vector, limit, conversation.id) };
+  }
+
+  zodApp.post('/api/voice/feedback', { schema: { body: feedbackRequestSchema } }, async (request) => {
+    const { log_id, rating, feedback_text } = request.body;
+    const result = await learning.recordFeedback(log_id, rating, feedback_text);
+    if (!result.found) throw notFound(`Разговор ${log_id} не найден`);
+    return {
+      success: true,
+      message: result.usedForTraining
+        ? 'Спасибо за оценку! Этот ответ будет использоваться как пример для похожих вопросов.'
+        : 'Спасибо за оценку! Мы учтём её, чтобы отвечать лучше.',
+      log_id,
+      will_be_used_for_training: result.usedForTraining,
+    };
+  });
+
+  zodApp.get('/api/learning/stats', async () => learning.stats());
+
+  zodApp.get(
+    '/api/learning/export',
+    { schema: { querystring: exportQuerySchema } },
+    async (request, reply) => {
+      const minRating = request.query.min_rating ?? minRatingThreshold;
+      const rows = await learning.exportConversations({
+        minRating,
+        daysBack: request.query.days_back,
+        limit: request.query.limit,
+      });
+      const exportedAt = new Date().toISOString();
+      if (request.query.format === 'jsonl') {
+        return reply
+          .header('content-type', 'application/x-ndjson; charset=utf-8')
+          .header(
+            'content-disposition',
+            `attachment; filename="vasdom-training-${exportedAt.slice(0, 10)}.jsonl"`,
+          )
+          .send(toJsonLines(rows, false));
+      }
+      return {
+        total_exported: rows.length,
+        min_rating_used: minRating,
+        data: rows.map(toTrainingExample),
+        export_timestamp: exportedAt,
+      };
+    },
+  );
+
+  zodApp.post('/api/learning/train', async () => {
+    void learning.requestPass();
+    return {
+      status: 'training_started',
+      message: 'Обучение запущено: оценённые ответы обновляются в базе примеров.',
+      timestamp: new Date().toISOString(),
+    };
+  });
+
+  zodApp.get(
+    '/api/learning/similar/:log_id',
+    { schema: { params: logIdParamsSchema, querystring: similarQuerySchema } },
+    async (request) => {
+      const { conversation, similar } = await similarTo(request.params.log_id, request.query.limit);
+      return {
+        original_message: conversation.user_message,
+        found_similar: similar.length,
+        similar_conversations: similar.map(({ conversation: match }) => ({
+          log_id: match.id,
+          user_message: match.user_message,
+          ai_response: match.ai_response,
+          rating: match.rating,
+          timestamp: match.created_at,
+        })),
+      };
+    },
+  );
+
+  zodApp.get(
+    '/api/voice/similar/:log_id',
+    { schema: { params: logIdParamsSchema, querystring: similarQuerySchema } },
+    async (request) => {
+      const { similar } = await similarTo(request.params.log_id, request.query.limit);
+      return similar.map(({ conversation: match, score }) => ({
+        log_id: match.id,
+        user_message: match.user_message,
+        ai_response: match.ai_response,
+        similarity_score: Math.round(score * 10000) / 10000,
+        rating: match.rating,
+      }));
+    },
+  );
+
+  zodApp.get('/api/voice/self-learning/status', async () => {
+    const stats = await learning.stats();
+    return {
+      total_interactions: stats.total_interactions,
+      avg_rating: stats.avg_rating,
+      positive_ratings_count: stats.positive_ratings,
+      negative_ratings_count: stats.negative_ratings,
+      rated_interactions: stats.rated_interactions,
+      current_model: dependencies.currentModel,
+      requires_retraining: learning.requiresRetraining(stats),
+      last_learning_update: stats.last_learning_update,
+      retrieval: { embedder: retrieval.embedderId, indexed_examples: retrieval.indexSize },
+      learning_job: learning.jobStatus(),
+    };
+  });
+
+  zodApp.post(
+    '/api/voice/embeddings/update',
+    { schema: { querystring: embeddingsUpdateQuerySchema } },
+    async (request) => {
+      const report = await retrieval.embedMissing(request.query.batch_size);
+      return {
+        success: report.errors === 0,
+        processed: report.processed,
+        errors: report.errors,
+        total_found: report.totalFound,
+      };
+    },
+  );
+}

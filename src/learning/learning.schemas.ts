@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+export const feedbackRequestSchema = z.object({
+  log_id: z.string({ error: 'log_id must be a string' }).trim().min(1, 'log_id must not be empty').max(200),
+  rating: z
+    .number({ error: 'rating must be an integer from 1 to 5' })
+    .int('rating must be an integer from 1 to 5')
+    .min(1, 'rating must be an integer from 1 to 5')
+    .max(5, 'rating must be an integer from 1 to 5'),
+  feedback_text: z
+    .string({ error: 'feedback_text must be a string' })
+    .max(2000, 'feedback_text must be at most 2000 characters')
+    .nullish()
+    .transform((value) => (value === undefined || value === null || value.trim() === '' ? null : value)),
+});
+
+export const logIdParamsSchema = z.object({
+  log_id: z.string().min(1).max(200),
+});
+
+const queryInteger = (name: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${name} must be an integer from ${min} to ${max}` })
+    .int(`${name} must be an integer from ${min} to ${max}`)
+    .min(min, `${name} must be an integer from ${min} to ${max}`)
+    .max(max, `${name} must be an integer from ${min} to ${max}`);
+
+export const similarQuerySchema = z.object({ limit: queryInteger('limit', 1, 50).default(5) });
+
+export const embeddingsUpdateQuerySchema = z.object({
+  batch_size: queryInteger('batch_size', 1, 10_000).default(100),
+});
+
+export const exportQuerySchema = z.object({
+  format: z.enum(['json', 'jsonl'], { error: 'format must be json or jsonl' }).default('json'),
+  min_rating: queryInteger('min_rating', 1, 5).optional(),
+  days_back: queryInteger('days_back', 1, 3650).optional(),
+  limit: queryInteger('limit', 1, 1_000_000).optional(),
+});

@@ -1,0 +1,146 @@
+import type { Logger } from 'pino';
+import type { ConversationStore } from '../chat/conversation.store.js';
+import type { SingleFlightJob } from '../jobs/single-flight-job.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { RetrievalService } from '../retrieval/retrieval.service.js';
+import type { ServiceStateStore } from '../storage/service-state.store.js';
+import type { Conversation } from '../storage/tables.js';
+import type { FeedbackStore } from './feedback.store.js';
+
+const LAST_PASS_KEY = 'learning.last_pass_at';
+const CHANGES_PER_PAGE = 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface LearningStats {
+  total_interactions: number;
+  avg_rating: number | null;
+  positive_ratings: number;
+  negative_ratings: number;
+  rated_interactions: number;
+  improvement_rate: number;
+  last_learning_update: string | null;
+}
+
+export interface ExportRequest {
+  minRating: number;
+  daysBack?: number;
+  limit?: number;
+}
+
+/**
+ * Feedback, the learning pass and the figures computed from ratings. The pass reads ratings given since
+ * the last one and moves conversations in or out of the positive examples retrieval uses.
+ */
+export class LearningService {
+  /** The newest feedback row this process's index reflects. */
+  private feedbackWatermark = 0;
+  private learningJob: SingleFlightJob | undefined;
+
+  constructor(
+    private readonly dependencies: {
+      feedback: FeedbackStore;
+      conversations: ConversationStore;
+      state: ServiceStateStore;
+      retrieval: RetrievalService;
+      metrics: Metrics;
+      logger: Logger;
+      minRatingThreshold: number;
+      retrainingThreshold: number;
+    },
+  ) {}
+
+  /** Wires the job that runs `runPass` in the background (built by the composition root). */
+  attachJob(job: SingleFlightJob): void {
+    this.learningJob = job;
+  }
+
+  /** Call before the index is loaded from storage: the first pass then replays anything rated meanwhile. */
+  async markIndexBaseline(): Promise<void> {
+    this.feedbackWatermark = await this.dependencies.feedback.latestId();
+  }
+
+  async recordFeedback(
+    conversationId: string,
+    rating: number,
+    comment: string | null,
+  ): Promise<{ found: boolean; usedForTraining: boolean }> {
+    const found = await this.dependencies.feedback.rate(
+      conversationId,
+      rating,
+      comment,
+      new Date().toISOString(),
+    );
+    if (!found) return { found, usedForTraining: false };
+    this.dependencies.metrics.feedback.inc({ rating: String(rating) });
+    void this.requestPass();
+    return { found, usedForTraining: rating >= this.dependencies.minRatingThreshold };
+  }
+
+  jobStatus() {
+    return this.learningJob?.status;
+  }
+
+  /** Schedules a learning pass; resolves when a pass that started after the call has finished. */
+  requestPass(): Promise<void> {
+    if (!this.learningJob) return this.runPass();
+    return this.learningJob.request();
+  }
+
+  async runPass(): Promise<void> {
+    const { feedback, conversations, retrieval, state, metrics } = this.dependencies;
+    const started = performance.now();
+    let applied = 0;
+    for (;;) {
+      const { changes, lastId } = await feedback.changesSince(this.feedbackWatermark, CHANGES_PER_PAGE);
+      if (changes.length === 0) break;
+      const latest = new Map(changes.map((change) => [change.conversationId, change.rating]));
+      const rows = await conversations.findByIds([...latest.keys()]);
+      for (const row of rows) await retrieval.applyRating(row, row.rating);
+      applied += rows.length;
+      this.feedbackWatermark = lastId;
+    }
+    await state.set(LAST_PASS_KEY, new Date().toISOString(), new Date().toISOString());
+    metrics.indexSize.set(retrieval.indexSize);
+    metrics.learningPasses.inc({ result: 'success' });
+    this.dependencies.logger.info(
+      { applied, indexSize: retrieval.indexSize, durationMs: Math.round(performance.now() - started) },
+      'learning pass finished',
+    );
+  }
+
+  async stats(): Promise<LearningStats> {
+    const { feedback, state } = this.dependencies;
+    const since = new Date(Date.now() - DAY_MS).toISOString();
+    const [all, lastDay, lastPass] = await Promise.all([
+      feedback.summary(),
+      feedback.summary(since),
+      state.get(LAST_PASS_KEY),
+    ]);
+    return {
+      total_interactions: all.total,
+      avg_rating: all.averageRating === null ? null : Math.round(all.averageRating * 100) / 100,
+      positive_ratings: all.positive,
+      negative_ratings: all.negative,
+      rated_interactions: all.rated,
+      improvement_rate:
+        lastDay.total === 0 ? 0 : Math.round((lastDay.positive / lastDay.total) * 1000) / 1000,
+      last_learning_update: lastPass ?? null,
+    };
+  }
+
+  /** Below the retraining threshold on average, with at least one rating to judge by. */
+  requiresRetraining(stats: LearningStats): boolean {
+    return stats.avg_rating !== null && stats.avg_rating < this.dependencies.retrainingThreshold;
+  }
+
+  async exportConversations(request: ExportRequest): Promise<Conversation[]> {
+    return this.dependencies.conversations.listForExport({
+      minRating: request.minRating,
+      since:
+        request.daysBack === undefined
+          ? undefined
+          : new Date(Date.now() - request.daysBack * DAY_MS).toISOString(),
+      limit: request.limit,
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import type { Conversation } from '../storage/tables.js';
+
+export interface TrainingExample {
+  messages: [{ role: 'user'; content: string }, { role: 'assistant'; content: string }];
+  metadata: { rating: number; timestamp: string; session_id: string; log_id: string };
+}
+
+/** A rated conversation in OpenAI's chat fine-tuning format. */
+export function toTrainingExample(conversation: Conversation): TrainingExample {
+  return {
+    messages: [
+      { role: 'user', content: conversation.user_message },
+      { role: 'assistant', content: conversation.ai_response },
+    ],
+    metadata: {
+      rating: conversation.rating ?? 0,
+      timestamp: conversation.created_at,
+      session_id: conversation.session_id,
+      log_id: conversation.id,
+    },
+  };
+}
+
+/** One JSON object per line, as fine-tuning APIs expect; the metadata stays out of the training file. */
+export function toJsonLines(conversations: readonly Conversation[], withMetadata: boolean): string {
+  return conversations
+    .map((conversation) => {
+      const example = toTrainingExample(conversation);
+      return JSON.stringify(withMetadata ? example : { messages: example.messages });
+    })
+    .map((line) => `${line}\n`)
+    .join('');
+}

@@ -1,0 +1,54 @@
+import { buildApp } from './app.js';
+import { ConfigError } from './config/config.schema.js';
+import { loadConfig } from './config/load-config.js';
+import { createLogger } from './observability/logger.js';
+import { createServices } from './services.js';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const logger = createLogger(config);
+  const started = performance.now();
+  const services = await createServices(config, logger);
+  const app = await buildApp(services);
+  await app.listen({ host: config.http.host, port: config.http.port });
+  logger.info(
+    {
+      host: config.http.host,
+      port: config.http.port,
+      llm: services.model?.name ?? null,
+      startupMs: Math.round(performance.now() - started),
+    },
+    'service started',
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    try {
+      await app.close();
+      await services.close();
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import type { HealthService } from './health.service.js';
+import type { Metrics } from './metrics.js';
+
+export function registerObservabilityRoutes(
+  app: FastifyInstance,
+  dependencies: {
+    health: HealthService;
+    metrics: Metrics;
+    llmConfigured: boolean;
+    localModelEnabled: boolean;
+  },
+): void {
+  const { health, metrics } = dependencies;
+
+  app.get('/api/health', async (_request, reply) => {
+    const report = await health.check();
+    return reply.status(report.status === 'unhealthy' ? 503 : 200).send(report);
+  });
+
+  app.get('/api/voice/health', async (_request, reply) => {
+    const report = await health.check();
+    return reply.status(report.status === 'unhealthy' ? 503 : 200).send({
+      status: report.status,
+      components: {
+        ai_service: dependencies.llmConfigured ? 'configured' : 'not_configured',
+        embedding_service: report.services.embeddings ? 'healthy' : 'unhealthy',
+        local_model: dependencies.localModelEnabled ? 'configured' : 'not_configured',
+        database: report.services.database ? 'healthy' : 'unhealthy',
+      },
+    });
+  });
+
+  app.get('/api/metrics', async (_request, reply) => {
+    const body = await metrics.registry.metrics();
+    return reply.header('content-type', metrics.registry.contentType).send(body);
+  });
+}
+
+/** Counts every request by route template (never the raw path) so label values stay bounded. */
+export function registerRequestMetrics(app: FastifyInstance, metrics: Metrics): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const endpoint = request.routeOptions.url ?? 'unmatched';
+    const method = request.method;
+    metrics.requests.inc({ method, endpoint, status: String(reply.statusCode) });
+    metrics.requestDuration.observe({ method, endpoint }, reply.elapsedTime / 1000);
+  });
+}

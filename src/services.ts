@@ -1,0 +1,130 @@
+import type { Logger } from 'pino';
+import { PLATFORM, SERVICE_VERSION } from './app-info.js';
+import { ChatService } from './chat/chat.service.js';
+import { ConversationStore } from './chat/conversation.store.js';
+import { type CompanyProfile, loadCompanyProfile } from './company/company-profile.js';
+import { StatusCheckStore } from './company/status-check.store.js';
+import type { Config } from './config/config.schema.js';
+import { SingleFlightJob } from './jobs/single-flight-job.js';
+import { FeedbackStore } from './learning/feedback.store.js';
+import { LearningService } from './learning/learning.service.js';
+import type { ChatModel } from './llm/chat-model.js';
+import { OpenAiChatModel } from './llm/openai-chat-model.js';
+import { HealthService } from './observability/health.service.js';
+import { Metrics } from './observability/metrics.js';
+import { SystemSampler } from './observability/system-sampler.js';
+import { LocalEmbedder } from './retrieval/local-embedder.js';
+import { RetrievalService } from './retrieval/retrieval.service.js';
+import { SparseVectorIndex } from './retrieval/sparse-vector-index.js';
+import { type Database, migrateToLatest, openDatabase } from './storage/database.js';
+import { ServiceStateStore } from './storage/service-state.store.js';
+
+export interface Services {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  metrics: Metrics;
+  profile: CompanyProfile;
+  conversations: ConversationStore;
+  statusChecks: StatusCheckStore;
+  retrieval: RetrievalService;
+  chat: ChatService;
+  learning: LearningService;
+  health: HealthService;
+  model: ChatModel | undefined;
+  /** Stops background work and closes the database. */
+  close(): Promise<void>;
+}
+
+/** The composition root: the only place that picks implementations from the configuration. */
+export async function createServices(config: Config, logger: Logger): Promise<Services> {
+  const profile = loadCompanyProfile(config.companyProfilePath);
+  const database = openDatabase(config.database);
+  try {
+    const migration = await migrateToLatest(database.db);
+    if (migration.applied.length > 0) logger.info({ applied: migration.applied }, 'database migrated');
+
+    const metrics = new Metrics();
+    const conversations = new ConversationStore(database.db);
+    const feedback = new FeedbackStore(database.db);
+    const embedder = new LocalEmbedder();
+    const retrieval = new RetrievalService(embedder, new SparseVectorIndex(), conversations, {
+      minRating: config.learning.minRatingThreshold,
+      similarityThreshold: config.retrieval.similarityThreshold,
+    });
+    const model = config.llm ? new OpenAiChatModel(config.llm) : undefined;
+    const learning = new LearningService({
+      feedback,
+      conversations,
+      state: new ServiceStateStore(database.db),
+      retrieval,
+      metrics,
+      logger: logger.child({ module: 'learning' }),
+      minRatingThreshold: config.learning.minRatingThreshold,
+      retrainingThreshold: config.learning.retrainingThreshold,
+    });
+    const learningJob = new SingleFlightJob(
+      'learning-pass',
+      () => learning.runPass(),
+      (error) => {
+        metrics.learningPasses.inc({ result: 'failure' });
+        logger.error({ err: error }, 'learning pass failed');
+      },
+    );
+    learning.attachJob(learningJob);
+
+    const indexStarted = performance.now();
+    await learning.markIndexBaseline();
+    const indexed = await retrieval.loadIndex();
+    metrics.indexSize.set(indexed);
+    logger.info(
+      { indexed, durationMs: Math.round(performance.now() - indexStarted) },
+      'retrieval index loaded',
+    );
+
+    const health = new HealthService({
+      db: database.db,
+      sampler: new SystemSampler(config.dataDir),
+      embedder,
+      feedback,
+      conversations,
+      llmConfigured: model !== undefined,
+      version: SERVICE_VERSION,
+      platform: PLATFORM,
+    });
+    await health.start();
+
+    const chat = new ChatService({
+      conversations,
+      retrieval,
+      model,
+      profile,
+      metrics,
+      logger: logger.child({ module: 'chat' }),
+      topK: config.retrieval.topK,
+    });
+
+    return {
+      config,
+      logger,
+      database,
+      metrics,
+      profile,
+      conversations,
+      statusChecks: new StatusCheckStore(database.db),
+      retrieval,
+      chat,
+      learning,
+      health,
+      model,
+      async close() {
+        health.stop();
+        await learningJob.stop();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, type Migration, type MigrationProvider, Migrator, SqliteDialect, sql } from 'kysely';
+import type { DatabaseConfig } from '../config/config.schema.js';
+import * as initial from './migrations/001-initial.js';
+import type { DatabaseSchema } from './tables.js';
+
+/** Migrations in the order they apply; a new one is appended here and never edited once released. */
+const migrations: Record<string, Migration> = {
+  '001-initial': initial,
+};
+
+const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };
+
+export interface Database {
+  db: Kysely<DatabaseSchema>;
+  kind: DatabaseConfig['kind'];
+  /** Where the data lives, for health checks of free space. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export function openDatabase(config: DatabaseConfig): Database {
+  mkdirSync(path.dirname(config.file), { recursive: true });
+  const connection = new SqliteDatabase(config.file);
+  // WAL keeps readers and the writer apart; a committed transaction survives a kill of the process with
+  // synchronous=NORMAL, and a power loss too with FULL.
+  connection.pragma('journal_mode = WAL');
+  connection.pragma(`synchronous = ${config.synchronous}`);
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('busy_timeout = 5000');
+  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: connection }) });
+  return {
+    db,
+    kind: config.kind,
+    location: path.dirname(config.file),
+    close: () => db.destroy(),
+  };
+}
+
+export interface MigrationReport {
+  applied: string[];
+  current: string | undefined;
+}
+
+export async function migrateToLatest(db: Kysely<DatabaseSchema>): Promise<MigrationReport> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results.find((result) => result.status === 'Error');
+    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const all = await migrator.getMigrations();
+  const executed = all.filter((migration) => migration.executedAt !== undefined);
+  return {
+    applied: results.filter((result) => result.status === 'Success').map((result) => result.migrationName),
+    current: executed.at(-1)?.name,
+  };
+}
+
+export async function pingDatabase(db: Kysely<DatabaseSchema>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

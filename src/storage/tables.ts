@@ -1,0 +1,63 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+/** Where an answer came from; `model_used` reports the model name for `llm`. */
+export type AnswerSource = 'llm' | 'retrieval' | 'fallback';
+
+export interface ConversationTable {
+  id: string;
+  session_id: string;
+  user_message: string;
+  ai_response: string;
+  model_used: string;
+  answer_source: AnswerSource;
+  response_time_ms: number;
+  similar_found: number;
+  /** The current rating (the newest feedback); the full history lives in `feedback`. */
+  rating: number | null;
+  feedback_text: string | null;
+  rated_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FeedbackTable {
+  id: Generated<number>;
+  conversation_id: string;
+  rating: number;
+  comment: string | null;
+  created_at: string;
+}
+
+/** Vectors of anything retrieval indexes, tagged with the embedder that produced them. */
+export interface EmbeddingTable {
+  owner_kind: 'conversation';
+  owner_id: string;
+  embedder: string;
+  vector: Buffer;
+  created_at: string;
+}
+
+export interface StatusCheckTable {
+  sequence: Generated<number>;
+  id: string;
+  client_name: string;
+  created_at: string;
+}
+
+export interface ServiceStateTable {
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
+export interface DatabaseSchema {
+  conversations: ConversationTable;
+  feedback: FeedbackTable;
+  embeddings: EmbeddingTable;
+  status_checks: StatusCheckTable;
+  service_state: ServiceStateTable;
+}
+
+export type Conversation = Selectable<ConversationTable>;
+export type NewConversation = Insertable<ConversationTable>;
+export type Feedback = Selectable<FeedbackTable>;

@@ -1,0 +1,89 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+export type FakeBehaviour =
+  | { kind: 'answer'; text: string; model?: string }
+  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
+  | { kind: 'hang' }
+  | { kind: 'malformed' };
+
+export interface RecordedRequest {
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: any;
+}
+
+/**
+ * A small server speaking the OpenAI chat completions wire format, so that the real `openai` client is
+ * exercised against it. Behaviours are consumed in order; the last one repeats.
+ */
+export class FakeOpenAiServer {
+  readonly requests: RecordedRequest[] = [];
+  private behaviours: FakeBehaviour[] = [{ kind: 'answer', text: 'Ответ модели.' }];
+  private server: Server | undefined;
+  private readonly hanging = new Set<ServerResponse>();
+
+  get baseUrl(): string {
+    const address = this.server?.address();
+    if (!address || typeof address === 'string') throw new Error('fake server not started');
+    return `http://127.0.0.1:${address.port}/v1`;
+  }
+
+  respondWith(...behaviours: FakeBehaviour[]): void {
+    this.behaviours = behaviours;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((request, response) => void this.handle(request, response));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const response of this.hanging) response.destroy();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const body = raw === '' ? undefined : JSON.parse(raw);
+    this.requests.push({ path: request.url ?? '', headers: request.headers, body });
+    const behaviour = (this.behaviours.length > 1 ? this.behaviours.shift() : this.behaviours[0]) as FakeBehaviour;
+    if (request.url !== '/v1/chat/completions') {
+      response.writeHead(404, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error' } }));
+      return;
+    }
+    switch (behaviour.kind) {
+      case 'answer':
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({
+            id: `chatcmpl-${this.requests.length}`,
+            object: 'chat.completion',
+            created: Math.floor(Date.now() / 1000),
+            model: behaviour.model ?? body?.model ?? 'fake-model',
+            choices: [
+              { index: 0, message: { role: 'assistant', content: behaviour.text }, finish_reason: 'stop' },
+            ],
+            usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 },
+          }),
+        );
+        return;
+      case 'status':
+        response.writeHead(behaviour.status, { 'content-type': 'application/json', ...behaviour.headers });
+        response.end(
+          JSON.stringify(behaviour.body ?? { error: { message: 'server error', type: 'server_error' } }),
+        );
+        return;
+      case 'hang':
+        this.hanging.add(response);
+        return;
+      case 'malformed':
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end('{"id": "chatcmpl-broken", "choices": [');
+        return;
+    }
+  }
+}
