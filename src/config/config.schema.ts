@@ -64,7 +64,7 @@ export const environmentSchema = z.object({
   EMBEDDING_MODEL: optionalText,
   MIN_RATING_THRESHOLD: integer(4, 1, 5),
   RETRAINING_THRESHOLD: decimal(3.5, 1, 5),
-  SIMILARITY_THRESHOLD: decimal(0.5, 0.05, 1),
+  SIMILARITY_THRESHOLD: decimal(0.45, 0.05, 1),
   RETRIEVAL_TOP_K: integer(3, 1, 20),
   EVALUATION_SCHEDULE_DAYS: integer(7, 1, 365),
   USE_LOCAL_MODEL: flag(false),

@@ -49,7 +49,9 @@ export class FakeOpenAiServer {
     const raw = Buffer.concat(chunks).toString('utf8');
     const body = raw === '' ? undefined : JSON.parse(raw);
     this.requests.push({ path: request.url ?? '', headers: request.headers, body });
-    const behaviour = (this.behaviours.length > 1 ? this.behaviours.shift() : this.behaviours[0]) as FakeBehaviour;
+    const behaviour = (
+      this.behaviours.length > 1 ? this.behaviours.shift() : this.behaviours[0]
+    ) as FakeBehaviour;
     if (request.url !== '/v1/chat/completions') {
       response.writeHead(404, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error' } }));

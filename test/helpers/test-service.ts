@@ -13,7 +13,11 @@ export interface TestService {
   services: Services;
   app: FastifyInstance;
   /** Sends a request and parses a JSON answer (text otherwise). */
-  request(method: string, url: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }>;
+  request(
+    method: string,
+    url: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   close(options?: { keepData?: boolean }): Promise<void>;
 }
 

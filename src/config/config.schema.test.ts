@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from './config.schema.js';
+
+function problemsOf(environment: Record<string, string>): string[] {
+  try {
+    parseConfig(environment);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('parseConfig', () => {
+  it('has embedded defaults: port 8001, SQLite under ./data, no LLM', () => {
+    const config = parseConfig({});
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 8001, corsOrigins: [] });
+    expect(config.database).toEqual({
+      kind: 'sqlite',
+      file: path.resolve('data', 'vasdom.sqlite'),
+      synchronous: 'NORMAL',
+    });
+    expect(config.llm).toBeUndefined();
+    expect(config.learning.minRatingThreshold).toBe(4);
+    expect(config.learning.retrainingThreshold).toBe(3.5);
+    expect(Object.isFrozen(config.http)).toBe(true);
+  });
+
+  it('names every invalid variable and what it expects', () => {
+    const problems = problemsOf({
+      PORT: 'abc',
+      MIN_RATING_THRESHOLD: '9',
+      SIMILARITY_THRESHOLD: 'x',
+      USE_LOCAL_MODEL: 'maybe',
+    });
+    expect(problems).toHaveLength(4);
+    expect(problems.find((problem) => problem.startsWith('PORT:'))).toMatch(/integer between 0 and 65535/);
+    expect(problems.find((problem) => problem.startsWith('MIN_RATING_THRESHOLD:'))).toMatch(
+      /between 1 and 5/,
+    );
+    expect(problems.find((problem) => problem.startsWith('SIMILARITY_THRESHOLD:'))).toMatch(/number/);
+    expect(problems.find((problem) => problem.startsWith('USE_LOCAL_MODEL:'))).toMatch(/true or false/);
+  });
+
+  it('accepts EMERGENT_LLM_KEY as the LLM key and prefers LLM_API_KEY', () => {
+    expect(parseConfig({ EMERGENT_LLM_KEY: 'sk-old' }).llm?.apiKey).toBe('sk-old');
+    expect(parseConfig({ EMERGENT_LLM_KEY: 'sk-old', LLM_API_KEY: 'sk-new' }).llm?.apiKey).toBe('sk-new');
+    const local = parseConfig({ LLM_BASE_URL: 'http://127.0.0.1:11434/v1', LLM_MODEL: 'qwen2.5' }).llm;
+    expect(local).toMatchObject({ baseUrl: 'http://127.0.0.1:11434/v1', model: 'qwen2.5' });
+  });
+
+  it('reads SQLite locations from DATABASE_URL and refuses what it cannot serve', () => {
+    expect(parseConfig({ DATABASE_URL: 'sqlite:/tmp/x.db' }).database).toMatchObject({ file: '/tmp/x.db' });
+    expect(problemsOf({ DATABASE_URL: 'mysql://localhost/x' })[0]).toMatch(/^DATABASE_URL:/);
+    expect(problemsOf({ LLM_BASE_URL: 'not a url' })[0]).toMatch(/^LLM_BASE_URL:/);
+  });
+
+  it('splits CORS_ORIGINS by commas', () => {
+    expect(parseConfig({ CORS_ORIGINS: 'https://a.example, https://b.example,' }).http.corsOrigins).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
+  });
+});

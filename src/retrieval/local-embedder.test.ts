@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { LocalEmbedder } from './local-embedder.js';
+import { decodeSparseVector, encodeSparseVector, type SparseVector, weightOf } from './sparse-vector.js';
+
+const embedder = new LocalEmbedder();
+
+function cosine(left: SparseVector, right: SparseVector): number {
+  let dot = 0;
+  left.indices.forEach((feature, position) => {
+    dot += (left.values[position] as number) * weightOf(right, feature);
+  });
+  return dot;
+}
+
+const similarity = (left: string, right: string) => cosine(embedder.embedOne(left), embedder.embedOne(right));
+
+describe('LocalEmbedder', () => {
+  it('ignores word order, punctuation, case and ё', () => {
+    expect(similarity('Когда уборка подъезда?', 'подъезда уборка — когда')).toBeCloseTo(1, 5);
+    expect(similarity('Ещё вопрос про ЁЛКУ', 'еще вопрос про елку')).toBeCloseTo(1, 5);
+  });
+
+  it('matches word forms through stems', () => {
+    expect(similarity('уборка подъездов', 'уборку подъезда')).toBeGreaterThan(0.95);
+  });
+
+  it('keeps most of the similarity through typos', () => {
+    const typo = similarity('расписание уборки подъездов', 'расписанье убоки подьездов');
+    expect(typo).toBeGreaterThan(0.4);
+    expect(typo).toBeGreaterThan(similarity('расписание уборки подъездов', 'стоимость мытья окон'));
+  });
+
+  it('gives unrelated questions a low score', () => {
+    expect(similarity('Сколько стоит мытьё окон?', 'Какая бригада в Северном районе?')).toBeLessThan(0.2);
+  });
+
+  it('returns unit-length vectors with sorted unique features that survive encoding', () => {
+    const vector = embedder.embedOne('Дом 12а на улице Ленина: когда генеральная уборка?');
+    const length = Math.sqrt(vector.values.reduce((sum, value) => sum + value * value, 0));
+    expect(length).toBeCloseTo(1, 5);
+    for (let i = 1; i < vector.indices.length; i++) {
+      expect(vector.indices[i] as number).toBeGreaterThan(vector.indices[i - 1] as number);
+    }
+    expect(decodeSparseVector(encodeSparseVector(vector))).toEqual(vector);
+  });
+
+  it('embeds an empty or punctuation-only text as an empty vector', () => {
+    expect(embedder.embedOne('?!… ').indices.length).toBe(0);
+  });
+});
