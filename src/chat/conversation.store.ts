@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Conversation, DatabaseSchema, NewConversation } from '../storage/tables.js';
 
 export interface StoredEmbedding {
@@ -10,6 +10,20 @@ export interface ExportFilter {
   minRating: number;
   since?: string;
   limit?: number;
+}
+
+/** Conversations with no vector from `embedder`. */
+function lacksEmbedding(embedder: string) {
+  return ({ not, exists, selectFrom }: ExpressionBuilder<DatabaseSchema, 'conversations'>) =>
+    not(
+      exists(
+        selectFrom('embeddings')
+          .select('embeddings.owner_id')
+          .whereRef('embeddings.owner_id', '=', 'conversations.id')
+          .where('embeddings.owner_kind', '=', 'conversation')
+          .where('embeddings.embedder', '=', embedder),
+      ),
+    );
 }
 
 /** SQL for conversations and their vectors. */
@@ -112,17 +126,7 @@ export class ConversationStore {
     return this.db
       .selectFrom('conversations')
       .select(['id', 'user_message', 'rating'])
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('embeddings')
-              .select('embeddings.owner_id')
-              .whereRef('embeddings.owner_id', '=', 'conversations.id')
-              .where('embeddings.owner_kind', '=', 'conversation')
-              .where('embeddings.embedder', '=', embedder),
-          ),
-        ),
-      )
+      .where(lacksEmbedding(embedder))
       .orderBy('created_at')
       .limit(limit)
       .execute();
@@ -132,17 +136,7 @@ export class ConversationStore {
     const row = await this.db
       .selectFrom('conversations')
       .select(({ fn }) => fn.countAll<number>().as('count'))
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('embeddings')
-              .select('embeddings.owner_id')
-              .whereRef('embeddings.owner_id', '=', 'conversations.id')
-              .where('embeddings.owner_kind', '=', 'conversation')
-              .where('embeddings.embedder', '=', embedder),
-          ),
-        ),
-      )
+      .where(lacksEmbedding(embedder))
       .executeTakeFirstOrThrow();
     return Number(row.count);
   }
