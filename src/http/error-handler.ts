@@ -10,6 +10,12 @@ const LOCATION_NAMES: Record<string, string> = {
   headers: 'header',
 };
 
+const INVALID_JSON_CODES = new Set([
+  'FST_ERR_CTP_INVALID_JSON',
+  'FST_ERR_CTP_INVALID_JSON_BODY',
+  'FST_ERR_CTP_EMPTY_JSON_BODY',
+]);
+
 function locationPath(instancePath: string): (string | number)[] {
   return instancePath
     .split('/')
@@ -32,7 +38,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (error instanceof AppError) {
       return reply.status(error.status).send({ detail: error.message, code: error.code });
     }
-    if (error.code === 'FST_ERR_CTP_INVALID_JSON' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    if (INVALID_JSON_CODES.has(error.code)) {
       const detail: ValidationDetail[] = [
         { loc: ['body'], msg: 'Тело запроса должно быть корректным JSON', type: 'json_invalid' },
       ];

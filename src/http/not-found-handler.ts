@@ -9,6 +9,8 @@ export function registerNotFoundHandler(app: FastifyInstance): void {
   const methodsByPath = FindMyWay({ ignoreTrailingSlash: false });
   const allowed = new Map<string, Set<string>>();
   app.addHook('onRoute', (route) => {
+    // The CORS plugin's catch-all preflight route would make every unknown path look known.
+    if (route.url === '*') return;
     const methods = (Array.isArray(route.method) ? route.method : [route.method]) as HTTPMethods[];
     let set = allowed.get(route.url);
     if (!set) {

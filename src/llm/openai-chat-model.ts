@@ -13,7 +13,8 @@ export class OpenAiChatModel implements ChatModel {
       apiKey: config.apiKey,
       baseURL: config.baseUrl,
       timeout: config.timeoutMs,
-      maxRetries: 1,
+      // LLM_TIMEOUT_MS bounds the whole call; a failed call is answered without the LLM instead.
+      maxRetries: 0,
     });
   }
 
