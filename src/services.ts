@@ -5,7 +5,6 @@ import { ConversationStore } from './chat/conversation.store.js';
 import { type CompanyProfile, loadCompanyProfile } from './company/company-profile.js';
 import { StatusCheckStore } from './company/status-check.store.js';
 import type { Config } from './config/config.schema.js';
-import { SingleFlightJob } from './jobs/single-flight-job.js';
 import { FeedbackStore } from './learning/feedback.store.js';
 import { LearningService } from './learning/learning.service.js';
 import type { ChatModel } from './llm/chat-model.js';
@@ -63,15 +62,6 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       minRatingThreshold: config.learning.minRatingThreshold,
       retrainingThreshold: config.learning.retrainingThreshold,
     });
-    const learningJob = new SingleFlightJob(
-      'learning-pass',
-      () => learning.runPass(),
-      (error) => {
-        metrics.learningPasses.inc({ result: 'failure' });
-        logger.error({ err: error }, 'learning pass failed');
-      },
-    );
-    learning.attachJob(learningJob);
 
     const indexStarted = performance.now();
     await learning.markIndexBaseline();
@@ -119,7 +109,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       model,
       async close() {
         health.stop();
-        await learningJob.stop();
+        await learning.stop();
         await database.close();
       },
     };

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ConversationStore } from '../chat/conversation.store.js';
-import type { SingleFlightJob } from '../jobs/single-flight-job.js';
+import { type JobStatus, SingleFlightJob } from '../jobs/single-flight-job.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RetrievalService } from '../retrieval/retrieval.service.js';
 import type { ServiceStateStore } from '../storage/service-state.store.js';
@@ -34,7 +34,7 @@ export interface ExportRequest {
 export class LearningService {
   /** The newest feedback row this process's index reflects. */
   private feedbackWatermark = 0;
-  private learningJob: SingleFlightJob | undefined;
+  private readonly learningJob: SingleFlightJob;
 
   constructor(
     private readonly dependencies: {
@@ -47,11 +47,20 @@ export class LearningService {
       minRatingThreshold: number;
       retrainingThreshold: number;
     },
-  ) {}
+  ) {
+    this.learningJob = new SingleFlightJob(
+      'learning-pass',
+      () => this.runPass(),
+      (error) => {
+        dependencies.metrics.learningPasses.inc({ result: 'failure' });
+        dependencies.logger.error({ err: error }, 'learning pass failed');
+      },
+    );
+  }
 
-  /** Wires the job that runs `runPass` in the background (built by the composition root). */
-  attachJob(job: SingleFlightJob): void {
-    this.learningJob = job;
+  /** Finishes the pass in progress and any requested one; no new passes start afterwards. */
+  stop(): Promise<void> {
+    return this.learningJob.stop();
   }
 
   /** Call before the index is loaded from storage: the first pass then replays anything rated meanwhile. */
@@ -76,17 +85,16 @@ export class LearningService {
     return { found, usedForTraining: rating >= this.dependencies.minRatingThreshold };
   }
 
-  jobStatus() {
-    return this.learningJob?.status;
+  jobStatus(): JobStatus {
+    return this.learningJob.status;
   }
 
   /** Schedules a learning pass; resolves when a pass that started after the call has finished. */
   requestPass(): Promise<void> {
-    if (!this.learningJob) return this.runPass();
     return this.learningJob.request();
   }
 
-  async runPass(): Promise<void> {
+  private async runPass(): Promise<void> {
     const { feedback, conversations, retrieval, state, metrics } = this.dependencies;
     const started = performance.now();
     let applied = 0;
