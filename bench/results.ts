@@ -1,0 +1,168 @@
+import type { LoadResult } from './load.js';
+import type { MachineInfo } from './machine.js';
+import type { BenchOptions } from './options.js';
+import type { RequestPool } from './pool.js';
+import type { SeedReport } from './seed.js';
+
+/** Everything one data size measured. */
+export interface ScenarioResult {
+  stored: number;
+  seed: SeedReport | undefined;
+  process: LoadResult;
+  /** Share of answers found among rated conversations, sampled during the warm-up. */
+  warmupHitShare: number | undefined;
+  health: LoadResult;
+  rssIdleMb: number;
+  rssAfterLoadMb: number;
+  peakRssMb: number;
+}
+
+export interface StartupResult {
+  stored: number;
+  runsMs: number[];
+  medianMs: number;
+}
+
+export interface ProfileEntry {
+  name: string;
+  location: string;
+  selfPercent: number;
+}
+
+export interface BenchResults {
+  date: Date;
+  machine: MachineInfo;
+  options: BenchOptions;
+  pool: Omit<RequestPool, 'bodies'> & { size: number; storedRange: number };
+  scenarios: ScenarioResult[];
+  startup: StartupResult[];
+  profile:
+    | {
+        stored: number;
+        requestsPerSecond: number;
+        idlePercent: number;
+        functions: ProfileEntry[];
+        modules: ProfileEntry[];
+      }
+    | undefined;
+  totalSeconds: number;
+}
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  /** undefined when the run did not measure what the target needs. */
+  met: boolean | undefined;
+}
+
+export const TARGET_SIZE = 100_000;
+
+const fmt = (value: number, digits = 0) =>
+  Number.isFinite(value)
+    ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : 'n/a';
+
+/** The targets from the brief, checked against what this run measured. */
+export function checkTargets(results: BenchResults): TargetCheck[] {
+  const at = (stored: number) => results.scenarios.find((scenario) => scenario.stored === stored);
+  const startAt = (stored: number) => results.startup.find((startup) => startup.stored === stored);
+  const big = at(TARGET_SIZE);
+  const empty = at(0);
+  const checks: TargetCheck[] = [];
+  checks.push({
+    target: 'POST /api/voice/process, 100k stored: ≥ 2,000 req/s',
+    measured: big ? `${fmt(big.process.requestsPerSecond)} req/s` : 'not measured',
+    met: big ? big.process.requestsPerSecond >= 2000 : undefined,
+  });
+  checks.push({
+    target: 'POST /api/voice/process, 100k stored: p99 ≤ 50 ms',
+    measured: big ? `${fmt(big.process.latency.p99, 1)} ms` : 'not measured',
+    met: big ? big.process.latency.p99 <= 50 : undefined,
+  });
+  const ratio = big && empty ? big.process.requestsPerSecond / empty.process.requestsPerSecond : Number.NaN;
+  checks.push({
+    target: 'POST throughput with 100k ≥ ½ of throughput with 0',
+    measured: Number.isFinite(ratio) ? `${fmt(ratio * 100)} % of the empty figure` : 'not measured',
+    met: Number.isFinite(ratio) ? ratio >= 0.5 : undefined,
+  });
+  const startEmpty = startAt(0);
+  checks.push({
+    target: 'Start-up, empty: ≤ 1 s',
+    measured: startEmpty ? `${fmt(startEmpty.medianMs)} ms` : 'not measured',
+    met: startEmpty ? startEmpty.medianMs <= 1000 : undefined,
+  });
+  const startBig = startAt(TARGET_SIZE);
+  checks.push({
+    target: 'Start-up, 100k stored: ≤ 5 s',
+    measured: startBig ? `${fmt(startBig.medianMs)} ms` : 'not measured',
+    met: startBig ? startBig.medianMs <= 5000 : undefined,
+  });
+  checks.push({
+    target: 'RSS with 100k stored, after the load: ≤ 400 MB',
+    measured: big ? `${fmt(big.rssAfterLoadMb)} MB` : 'not measured',
+    met: big ? big.rssAfterLoadMb <= 400 : undefined,
+  });
+  return checks;
+}
+
+export interface Row {
+  measurement: string;
+  stored: string;
+  throughput: string;
+  p50: string;
+  p99: string;
+  notes: string;
+}
+
+/** The results as table rows, shared by the console output and the Markdown report. */
+export function resultRows(results: BenchResults): Row[] {
+  const rows: Row[] = [];
+  const load = (name: string, stored: number, result: LoadResult, notes: string[]) => {
+    if (result.non2xx > 0) notes.push(`${fmt(result.non2xx)} non-2xx`);
+    if (result.errors > 0) notes.push(`${fmt(result.errors)} errors (${fmt(result.timeouts)} timeouts)`);
+    rows.push({
+      measurement: name,
+      stored: fmt(stored),
+      throughput: `${fmt(result.requestsPerSecond)} req/s`,
+      p50: `${fmt(result.latency.p50, 2)} ms`,
+      p99: `${fmt(result.latency.p99, 2)} ms`,
+      notes: notes.join('; '),
+    });
+  };
+  for (const scenario of results.scenarios) {
+    const hits =
+      scenario.warmupHitShare === undefined
+        ? []
+        : [`${fmt(scenario.warmupHitShare * 100)} % answered from rated conversations`];
+    load('POST /api/voice/process', scenario.stored, scenario.process, [
+      `${fmt(scenario.process.ok)} requests`,
+      ...hits,
+    ]);
+  }
+  for (const scenario of results.scenarios) {
+    load('GET /api/health', scenario.stored, scenario.health, [`${fmt(scenario.health.ok)} requests`]);
+  }
+  for (const startup of results.startup) {
+    rows.push({
+      measurement: 'Start-up (spawn → first 200 from /api/health)',
+      stored: fmt(startup.stored),
+      throughput: '',
+      p50: `${fmt(startup.medianMs)} ms (median)`,
+      p99: '',
+      notes: `runs: ${startup.runsMs.map((ms) => fmt(ms)).join(', ')} ms`,
+    });
+  }
+  for (const scenario of results.scenarios) {
+    rows.push({
+      measurement: 'Resident memory (VmRSS) after the loads',
+      stored: fmt(scenario.stored),
+      throughput: '',
+      p50: `${fmt(scenario.rssAfterLoadMb)} MB`,
+      p99: '',
+      notes: `idle after start ${fmt(scenario.rssIdleMb)} MB, peak (VmHWM) ${fmt(scenario.peakRssMb)} MB`,
+    });
+  }
+  return rows;
+}
+
+export { fmt };
