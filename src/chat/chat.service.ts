@@ -5,6 +5,7 @@ import type { ChatModel } from '../llm/chat-model.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RetrievalService, SimilarConversation } from '../retrieval/retrieval.service.js';
 import type { AnswerSource } from '../storage/tables.js';
+import { timeOrderedId } from '../storage/time-ordered-id.js';
 import type { ConversationStore } from './conversation.store.js';
 import { fallbackAnswer } from './fallback-answer.js';
 import { buildPrompt } from './prompt.js';
@@ -52,7 +53,7 @@ export class ChatService {
     const answer = await this.compose(request.message, similar);
     const elapsedMs = performance.now() - started;
     const now = new Date().toISOString();
-    const id = randomUUID();
+    const id = timeOrderedId();
     const sessionId = request.sessionId ?? randomUUID();
     await conversations.insert(
       {

@@ -1,4 +1,5 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
+import { GroupCommit } from '../storage/group-commit.js';
 import type { Conversation, DatabaseSchema, NewConversation } from '../storage/tables.js';
 
 export interface StoredEmbedding {
@@ -26,25 +27,43 @@ function lacksEmbedding(embedder: string) {
     );
 }
 
+interface ConversationWrite {
+  conversation: NewConversation;
+  embedding: StoredEmbedding | undefined;
+}
+
 /** SQL for conversations and their vectors. */
 export class ConversationStore {
-  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+  private readonly writes: GroupCommit<ConversationWrite>;
 
-  /** Stores a conversation and the vector of its question in one transaction. */
-  async insert(conversation: NewConversation, embedding: StoredEmbedding | undefined): Promise<void> {
+  constructor(private readonly db: Kysely<DatabaseSchema>) {
+    this.writes = new GroupCommit((batch) => this.insertAll(batch));
+  }
+
+  /**
+   * Stores a conversation and the vector of its question; resolves once committed. Conversations stored
+   * at about the same time share one transaction.
+   */
+  insert(conversation: NewConversation, embedding: StoredEmbedding | undefined): Promise<void> {
+    return this.writes.write({ conversation, embedding });
+  }
+
+  private async insertAll(batch: readonly ConversationWrite[]): Promise<void> {
     await this.db.transaction().execute(async (transaction) => {
-      await transaction.insertInto('conversations').values(conversation).execute();
-      if (embedding) {
-        await transaction
-          .insertInto('embeddings')
-          .values({
-            owner_kind: 'conversation',
-            owner_id: conversation.id,
-            embedder: embedding.embedder,
-            vector: embedding.vector,
-            created_at: conversation.created_at,
-          })
-          .execute();
+      for (const { conversation, embedding } of batch) {
+        await transaction.insertInto('conversations').values(conversation).execute();
+        if (embedding) {
+          await transaction
+            .insertInto('embeddings')
+            .values({
+              owner_kind: 'conversation',
+              owner_id: conversation.id,
+              embedder: embedding.embedder,
+              vector: embedding.vector,
+              created_at: conversation.created_at,
+            })
+            .execute();
+        }
       }
     });
   }

@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, type Migration, type MigrationProvider, Migrator, SqliteDialect, sql } from 'kysely';
 import type { DatabaseConfig } from '../config/config.schema.js';
 import * as initial from './migrations/001-initial.js';
+import { withStatementCache } from './statement-cache.js';
 import type { DatabaseSchema } from './tables.js';
 
 /** Migrations in the order they apply; a new one is appended here and never edited once released. */
@@ -30,7 +31,11 @@ export function openDatabase(config: DatabaseConfig): Database {
   connection.pragma(`synchronous = ${config.synchronous}`);
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
-  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: connection }) });
+  // 32 MB of page cache (the default is 2 MB): the hot parts of the indexes of 100,000 conversations.
+  connection.pragma('cache_size = -32768');
+  const db = new Kysely<DatabaseSchema>({
+    dialect: new SqliteDialect({ database: withStatementCache(connection) }),
+  });
   return {
     db,
     kind: config.kind,

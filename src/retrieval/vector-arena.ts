@@ -1,0 +1,93 @@
+import type { SparseVector } from './sparse-vector.js';
+
+/**
+ * Sparse vectors of many items packed into two shared typed arrays: one allocation instead of two per
+ * item, and a scan that stays in contiguous memory. Released ranges are reclaimed by compacting once they
+ * make up half of the arena.
+ */
+export class VectorArena {
+  features = new Uint32Array(4096);
+  values = new Float32Array(4096);
+  private starts = new Int32Array(1024);
+  private lengths = new Int32Array(1024);
+  private used = 0;
+  private released = 0;
+
+  rangeOf(slot: number): { start: number; length: number } {
+    return { start: this.starts[slot] as number, length: this.lengths[slot] as number };
+  }
+
+  startOf(slot: number): number {
+    return this.starts[slot] as number;
+  }
+
+  lengthOf(slot: number): number {
+    return this.lengths[slot] as number;
+  }
+
+  store(slot: number, vector: SparseVector): void {
+    this.ensureSlots(slot + 1);
+    const length = vector.indices.length;
+    this.ensureRoom(length);
+    this.features.set(vector.indices, this.used);
+    this.values.set(vector.values, this.used);
+    this.starts[slot] = this.used;
+    this.lengths[slot] = length;
+    this.used += length;
+  }
+
+  release(slot: number): void {
+    this.released += this.lengths[slot] as number;
+    this.lengths[slot] = 0;
+  }
+
+  private ensureSlots(slots: number): void {
+    if (slots <= this.starts.length) return;
+    let capacity = this.starts.length;
+    while (capacity < slots) capacity *= 2;
+    const starts = new Int32Array(capacity);
+    starts.set(this.starts);
+    const lengths = new Int32Array(capacity);
+    lengths.set(this.lengths);
+    this.starts = starts;
+    this.lengths = lengths;
+  }
+
+  private ensureRoom(length: number): void {
+    if (this.used + length <= this.features.length) return;
+    const live = this.used - this.released;
+    let capacity = this.features.length;
+    while (capacity < 2 * (live + length)) capacity *= 2;
+    if (this.released * 2 >= this.used) {
+      this.compact(capacity);
+    } else {
+      while (capacity < this.used + length) capacity *= 2;
+      const features = new Uint32Array(capacity);
+      features.set(this.features.subarray(0, this.used));
+      const values = new Float32Array(capacity);
+      values.set(this.values.subarray(0, this.used));
+      this.features = features;
+      this.values = values;
+    }
+  }
+
+  /** Copies the live ranges, in slot order, into fresh arrays of `capacity`. */
+  private compact(capacity: number): void {
+    const features = new Uint32Array(capacity);
+    const values = new Float32Array(capacity);
+    let used = 0;
+    for (let slot = 0; slot < this.starts.length; slot++) {
+      const length = this.lengths[slot] as number;
+      if (length === 0) continue;
+      const start = this.starts[slot] as number;
+      features.set(this.features.subarray(start, start + length), used);
+      values.set(this.values.subarray(start, start + length), used);
+      this.starts[slot] = used;
+      used += length;
+    }
+    this.features = features;
+    this.values = values;
+    this.used = used;
+    this.released = 0;
+  }
+}

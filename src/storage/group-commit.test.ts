@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { GroupCommit } from './group-commit.js';
+
+describe('GroupCommit', () => {
+  it('commits writes that arrive together in one batch and settles each caller after it', async () => {
+    const batches: number[][] = [];
+    const group = new GroupCommit<number>(async (writes) => {
+      batches.push([...writes]);
+    });
+    await Promise.all([1, 2, 3].map((value) => group.write(value)));
+    await group.write(4);
+    expect(batches).toEqual([[1, 2, 3], [4]]);
+  });
+
+  it('fails only the bad write when a batch fails', async () => {
+    const committed: number[] = [];
+    const group = new GroupCommit<number>(async (writes) => {
+      if (writes.includes(2)) throw new Error('constraint failed');
+      committed.push(...writes);
+    });
+    const results = await Promise.allSettled([1, 2, 3].map((value) => group.write(value)));
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(committed).toEqual([1, 3]);
+  });
+
+  it('splits a long queue into batches of at most the limit', async () => {
+    const sizes: number[] = [];
+    const group = new GroupCommit<number>(async (writes) => {
+      sizes.push(writes.length);
+    }, 4);
+    await Promise.all(Array.from({ length: 10 }, (_, value) => group.write(value)));
+    expect(sizes).toEqual([4, 4, 2]);
+  });
+});
