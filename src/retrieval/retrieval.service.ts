@@ -2,7 +2,7 @@ import type { ConversationStore } from '../chat/conversation.store.js';
 import type { Conversation } from '../storage/tables.js';
 import type { Embedder } from './embedder.js';
 import { decodeSparseVector, encodeSparseVector, type SparseVector } from './sparse-vector.js';
-import type { VectorIndex } from './sparse-vector-index.js';
+import type { IndexItem, VectorIndex } from './sparse-vector-index.js';
 
 export interface SimilarConversation {
   conversation: Conversation;
@@ -43,15 +43,17 @@ export class RetrievalService {
   }
 
   async loadIndex(): Promise<number> {
-    const items: { id: string; vector: SparseVector }[] = [];
+    await this.index.load(this.storedPositiveVectors());
+    return this.index.size;
+  }
+
+  private async *storedPositiveVectors(): AsyncGenerator<IndexItem> {
     for await (const page of this.conversations.positiveWithEmbeddings(
       this.settings.minRating,
       this.embedder.id,
     )) {
-      for (const row of page) items.push({ id: row.id, vector: decodeSparseVector(row.vector) });
+      for (const row of page) yield { id: row.id, vector: decodeSparseVector(row.vector) };
     }
-    this.index.load(items);
-    return this.index.size;
   }
 
   async embed(text: string): Promise<SparseVector> {

@@ -51,12 +51,12 @@ function bruteForce(items: Map<string, SparseVector>, query: SparseVector, minSc
 }
 
 describe('SparseVectorIndex', () => {
-  it('finds exactly what an exhaustive scan finds above the threshold', () => {
+  it('finds exactly what an exhaustive scan finds above the threshold', async () => {
     const next = random(42);
     const index = new SparseVectorIndex();
     const items = new Map<string, SparseVector>();
     for (let i = 0; i < 3000; i++) items.set(`item-${i}`, randomVector(next, 400));
-    index.load([...items].map(([id, vector]) => ({ id, vector })));
+    await index.load([...items].map(([id, vector]) => ({ id, vector })));
     for (let query = 0; query < 200; query++) {
       const vector =
         query % 2 === 0 ? randomVector(next, 400) : (items.get(`item-${query * 7}`) as SparseVector);

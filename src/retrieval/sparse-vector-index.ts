@@ -1,3 +1,6 @@
+import { hasMember, PostingList } from './posting-list.js';
+import { planQuery, type QueryPlan } from './query-plan.js';
+import { insertRanked, isRanked, type Ranked, strongest } from './ranking.js';
 import type { SparseVector } from './sparse-vector.js';
 import { VectorArena } from './vector-arena.js';
 
@@ -10,61 +13,59 @@ export interface ScoredItem {
 export interface VectorIndex {
   readonly size: number;
   upsert(id: string, vector: SparseVector): void;
-  /** Adds many items at once (start-up); cheaper than one upsert each. */
-  load(items: Iterable<{ id: string; vector: SparseVector }>): void;
+  /**
+   * Adds many items at once (start-up), far cheaper than one upsert each. Searches made while a load
+   * awaits its next item see the index as it was before the load.
+   */
+  load(items: Iterable<IndexItem> | AsyncIterable<IndexItem>): Promise<void>;
   remove(id: string): boolean;
   has(id: string): boolean;
   /** The best `limit` items scoring at least `minScore`, best first (ties: the earlier added first). */
   search(query: SparseVector, limit: number, minScore: number, excludeId?: string): ScoredItem[];
 }
 
-/** The items holding one feature, with their weights, and what the feature weighs in this index. */
-interface Posting {
-  slots: Int32Array;
-  /** The item's weight of the feature, as embedded. */
-  values: Float32Array;
-  /** values / the item's norm: what the scan adds up, without a look-up per entry. */
-  shares: Float32Array;
-  length: number;
-  /** Rarity weight (IDF), fixed between two refreshes so that every score uses one weighting. */
-  rarity: number;
-  /** max over items of value / norm: bounds what this feature can add to any item's score. */
-  maxShare: number;
+export interface IndexItem {
+  id: string;
+  vector: SparseVector;
 }
 
-/** Refresh rarity weights and norms when the collection has changed by this share since the last time. */
+/** Re-weigh everything when the collection has changed by this share since the last time. */
 const REFRESH_DRIFT = 0.1;
 /** Candidates completed early, while lists are still being scanned, to raise the top-k floor. */
 const SEED_CANDIDATES = 16;
+/** A feature held by at least this share of the slots gets a membership bitset (then smaller than its list). */
+const MEMBERSHIP_SHARE = 1 / 256;
+const MEMBERSHIP_MIN_LENGTH = 64;
 /** Absorbs rounding (partial scores are float32), so that no bound cuts off an item that reaches the floor. */
 const BOUND_SLACK = 1e-5;
 
 /**
- * An inverted index with cosine similarity over rarity-weighted (IDF) features, exact and pruned.
+ * An inverted index with cosine similarity over rarity-weighted (IDF) features. Searches are exact: they
+ * return what scoring every item would, while reading only a small part of the index.
  *
- * Pruning follows MaxScore: order the query's features by the most each can add to any score (its share
- * of the unit query vector times the largest normalised weight in its posting list). The cheapest prefix
- * whose bound stays below the current floor cannot lift an item to the floor on its own, so only the
- * remaining features' posting lists are scanned for candidates. The bound of a prefix is the smaller of
- * the sum of its features' bounds and, by Cauchy–Schwarz, the length of its part of the query vector.
- * The floor starts at `minScore` and rises to the k-th best exact score found so far: candidates from the
- * rarest feature are scored first, and the rest are scored best-first until none can reach the floor.
- * A search therefore reads a few short posting lists, not every item.
+ * Pruning follows MaxScore. The query's features are ordered by the most each can add to a score (see
+ * planQuery); the longest prefix whose joint bound stays below the floor cannot lift an item to the floor
+ * on its own, so only the remaining (rare) features' posting lists are scanned for candidates. The floor
+ * starts at `minScore` and rises to the k-th best exact score found: the strongest candidates are
+ * completed early, which shrinks the set of lists still to scan. Each candidate is then completed: the
+ * unscanned features it lacks are ruled out by membership bits, largest first, until the candidate cannot
+ * reach the floor, and the few that still can are scored exactly from their stored vectors.
  *
- * Rarity weights and item norms are recomputed together whenever the collection has changed by a tenth,
- * so that all scores are true cosines in one weighting and the bounds hold exactly.
+ * Rarity weights, item norms and shares are recomputed together whenever the collection has changed by a
+ * tenth, so that all scores are true cosines in one weighting and the bounds hold exactly. The rebuild
+ * also lays the posting lists out compactly, in slot order.
  */
 export class SparseVectorIndex implements VectorIndex {
   private readonly slotById = new Map<string, number>();
   private ids: (string | undefined)[] = [];
   private readonly vectors = new VectorArena();
   private norms = new Float64Array(1024);
-  /** Partial scores of one search, zero between searches; float32 keeps it small enough for the cache. */
+  /** Partial scores of one search, zero between searches; float32 keeps them small enough for the cache. */
   private scores = new Float32Array(1024);
   /** The slots a search has given a partial score. */
   private touched = new Int32Array(1024);
   private readonly freeSlots: number[] = [];
-  private readonly postings = new Map<number, Posting>();
+  private readonly postings = new Map<number, PostingList>();
   private count = 0;
   private changesSinceRefresh = 0;
 
@@ -77,22 +78,27 @@ export class SparseVectorIndex implements VectorIndex {
   }
 
   upsert(id: string, vector: SparseVector): void {
-    this.insert(id, vector);
-    if (!this.refreshIfDrifted()) this.settleNorm(this.slotById.get(id) as number);
+    const slot = this.store(id, vector);
+    if (!this.refreshIfDrifted()) this.post(slot);
   }
 
-  /** Loads many items at once (start-up), computing weights and norms once at the end. */
-  load(items: Iterable<{ id: string; vector: SparseVector }>): void {
-    for (const item of items) this.insert(item.id, item.vector);
+  async load(items: Iterable<IndexItem> | AsyncIterable<IndexItem>): Promise<void> {
+    for await (const item of items) this.store(item.id, item.vector);
     this.refresh();
   }
 
   remove(id: string): boolean {
     const slot = this.slotById.get(id);
     if (slot === undefined) return false;
-    const { start, length } = this.vectors.rangeOf(slot);
-    for (let offset = start; offset < start + length; offset++) {
-      this.removePosting(this.vectors.features[offset] as number, slot);
+    const { features } = this.vectors;
+    const start = this.vectors.startOf(slot);
+    const end = start + this.vectors.lengthOf(slot);
+    for (let offset = start; offset < end; offset++) {
+      const feature = features[offset] as number;
+      const posting = this.postings.get(feature);
+      if (!posting) continue;
+      posting.remove(slot);
+      if (posting.length === 0) this.postings.delete(feature);
     }
     this.vectors.release(slot);
     this.slotById.delete(id);
@@ -106,127 +112,23 @@ export class SparseVectorIndex implements VectorIndex {
 
   search(query: SparseVector, limit: number, minScore: number, excludeId?: string): ScoredItem[] {
     if (this.count === 0 || limit <= 0) return [];
-    const plan = this.planQuery(query);
+    const plan = planQuery(query, (feature) => this.postings.get(feature), this.rarityOf(0));
     if (plan === undefined) return [];
-    const { postings, features, factors, prefixBounds } = plan;
-    const excludedSlot = excludeId === undefined ? -1 : (this.slotById.get(excludeId) ?? -1);
-    const best: Ranked[] = [];
-    let floor = minScore;
-    // Features [0, unscanned) have not been scanned: together they add at most prefixBounds[unscanned].
-    let unscanned = postings.length;
-
-    /** Completes a candidate's partial score feature by feature, dropping it once it cannot reach the floor. */
-    const refine = (slot: number, partial: number): void => {
-      if (slot === excludedSlot || isRanked(best, slot)) return;
-      let score = partial;
-      for (let rank = unscanned - 1; rank >= 0; rank--) {
-        if (score + (prefixBounds[rank + 1] as number) + BOUND_SLACK < floor) return;
-        score += (factors[rank] as number) * this.shareOf(slot, features[rank] as number);
-      }
-      if (score + BOUND_SLACK < floor) return;
-      // Recomputed in double precision: the partial scores were summed in float32.
-      score = this.exactScore(slot, query, plan.queryFactors);
-      if (score < floor) return;
-      insertRanked(best, { slot, score }, limit);
-      if (best.length === limit) floor = Math.max(minScore, (best[limit - 1] as Ranked).score);
-    };
-    /** Features [0, cut) cannot lift an item to the floor on their own: their lists need no scan. */
-    const cut = (): number => {
-      let first = 0;
-      while (first < postings.length && (prefixBounds[first + 1] as number) + BOUND_SLACK < floor) first++;
-      return first;
-    };
-
-    const { scores, touched } = this;
-    let touchedCount = 0;
-    let touchedAtLastSeeding = 0;
-    while (unscanned > cut()) {
-      unscanned--;
-      const { slots, shares, length } = postings[unscanned] as Posting;
-      const factor = factors[unscanned] as number;
-      for (let entry = 0; entry < length; entry++) {
-        const slot = slots[entry] as number;
-        if (scores[slot] === 0) touched[touchedCount++] = slot;
-        scores[slot] = (scores[slot] as number) + factor * (shares[entry] as number);
-      }
-      if (touchedCount >= 2 * touchedAtLastSeeding) {
-        // Complete the strongest candidates so far: a higher floor early leaves fewer lists to scan.
-        // Seeding only when the candidates have doubled bounds its total cost.
-        touchedAtLastSeeding = touchedCount;
-        for (const slot of strongest(touched, touchedCount, scores, SEED_CANDIDATES)) {
-          refine(slot, scores[slot] as number);
-        }
-      }
-    }
-    for (let rank = 0; rank < touchedCount; rank++) {
-      const slot = touched[rank] as number;
-      refine(slot, scores[slot] as number);
-      scores[slot] = 0;
-    }
+    const best = new TopKSearch(this, plan, query, limit, minScore, excludeId).run();
     return best.map(({ slot, score }) => ({ id: this.ids[slot] as string, score: Math.min(score, 1) }));
   }
 
-  /** An item's normalised weight of a feature (binary search in its sorted features); 0 when absent. */
-  private shareOf(slot: number, feature: number): number {
-    const { features, values } = this.vectors;
-    let low = this.vectors.startOf(slot);
-    let high = low + this.vectors.lengthOf(slot) - 1;
-    while (low <= high) {
-      const middle = (low + high) >>> 1;
-      const held = features[middle] as number;
-      if (held === feature) return (values[middle] as number) / (this.norms[slot] as number);
-      if (held < feature) low = middle + 1;
-      else high = middle - 1;
-    }
-    return 0;
+  /** Exposed to TopKSearch: the working arrays and exact scoring. */
+  get workspace(): { scores: Float32Array; touched: Int32Array } {
+    return { scores: this.scores, touched: this.touched };
   }
 
-  /**
-   * The query's features present in the index, ordered by the most each can add to a score, with the
-   * bound of every prefix of that order; undefined when the query shares no feature with the index.
-   */
-  private planQuery(query: SparseVector): QueryPlan | undefined {
-    const featureCount = query.indices.length;
-    const queryFactors = new Float64Array(featureCount);
-    let squares = 0;
-    const present: { posting: Posting; position: number; weight: number }[] = [];
-    const absentRarity = Math.log(1 + (this.count + 1));
-    for (let position = 0; position < featureCount; position++) {
-      const posting = this.postings.get(query.indices[position] as number);
-      const weight = (query.values[position] as number) * (posting ? posting.rarity : absentRarity);
-      squares += weight * weight;
-      if (posting) present.push({ posting, position, weight });
-    }
-    const queryNorm = Math.sqrt(squares);
-    if (present.length === 0 || queryNorm === 0) return undefined;
-    const ordered = present
-      .map(({ posting, position, weight }) => {
-        const share = weight / queryNorm;
-        const factor = share * posting.rarity;
-        queryFactors[position] = factor;
-        const feature = query.indices[position] as number;
-        return { posting, feature, share, factor, bound: Math.min(share, factor * posting.maxShare) };
-      })
-      .sort((left, right) => left.bound - right.bound);
-    const prefixBounds = new Float64Array(ordered.length + 1);
-    let boundSum = 0;
-    let shareSquares = 0;
-    ordered.forEach((feature, rank) => {
-      boundSum += feature.bound;
-      shareSquares += feature.share * feature.share;
-      prefixBounds[rank + 1] = Math.min(boundSum, Math.sqrt(shareSquares));
-    });
-    return {
-      postings: ordered.map((feature) => feature.posting),
-      features: ordered.map((feature) => feature.feature),
-      factors: ordered.map((feature) => feature.factor),
-      prefixBounds,
-      queryFactors,
-    };
+  slotOf(id: string): number | undefined {
+    return this.slotById.get(id);
   }
 
   /** Cosine of an item with the query: a merge of two sorted feature lists. */
-  private exactScore(slot: number, query: SparseVector, queryFactors: Float64Array): number {
+  exactScore(slot: number, query: SparseVector, queryFactors: Float64Array): number {
     const { features, values } = this.vectors;
     const queryFeatures = query.indices;
     const queryLength = queryFeatures.length;
@@ -250,7 +152,13 @@ export class SparseVectorIndex implements VectorIndex {
     return dot / (this.norms[slot] as number);
   }
 
-  private insert(id: string, vector: SparseVector): void {
+  /** Smoothed IDF of a feature held by `documentFrequency` items. */
+  private rarityOf(documentFrequency: number): number {
+    return Math.log(1 + (this.count + 1) / (documentFrequency + 1));
+  }
+
+  /** Puts an item's vector in a slot; its posting entries come from post() or the next refresh. */
+  private store(id: string, vector: SparseVector): number {
     this.remove(id);
     const slot = this.freeSlots.pop() ?? this.ids.length;
     this.ensureCapacity(slot + 1);
@@ -259,41 +167,49 @@ export class SparseVectorIndex implements VectorIndex {
     this.slotById.set(id, slot);
     this.count++;
     this.changesSinceRefresh++;
-    for (let position = 0; position < vector.indices.length; position++) {
-      this.addPosting(vector.indices[position] as number, slot, vector.values[position] as number);
-    }
+    return slot;
   }
 
-  /** The norm of a newly added item under the current weights, and its effect on the feature bounds. */
-  private settleNorm(slot: number): void {
+  /** Adds a stored item to the posting lists under the current weights. */
+  private post(slot: number): void {
+    const { features } = this.vectors;
+    const start = this.vectors.startOf(slot);
+    const end = start + this.vectors.lengthOf(slot);
+    for (let offset = start; offset < end; offset++) {
+      const feature = features[offset] as number;
+      if (!this.postings.has(feature)) {
+        // A feature new since the last refresh counts as held by one item until the next one.
+        this.postings.set(feature, new PostingList(this.rarityOf(1)));
+      }
+    }
     const norm = this.weightedNorm(slot);
     this.norms[slot] = norm;
-    const { start, length } = this.vectors.rangeOf(slot);
-    for (let offset = start; offset < start + length; offset++) {
-      const posting = this.postings.get(this.vectors.features[offset] as number) as Posting;
-      // The item was just appended: its entry is the last one.
-      const entry = posting.slots.lastIndexOf(slot, posting.length - 1);
-      const share = (posting.values[entry] as number) / norm;
-      posting.shares[entry] = share;
-      posting.maxShare = Math.max(posting.maxShare, share);
+    const membershipLength = this.membershipLength();
+    for (let offset = start; offset < end; offset++) {
+      const posting = this.postings.get(features[offset] as number) as PostingList;
+      posting.append(slot, (this.vectors.values[offset] as number) / norm);
+      if (!posting.members && posting.length >= membershipLength) {
+        posting.trackMembers(true, this.norms.length);
+      }
     }
   }
 
   private weightedNorm(slot: number): number {
     const { features, values } = this.vectors;
-    const { start, length } = this.vectors.rangeOf(slot);
+    const start = this.vectors.startOf(slot);
+    const end = start + this.vectors.lengthOf(slot);
     let squares = 0;
-    for (let offset = start; offset < start + length; offset++) {
+    for (let offset = start; offset < end; offset++) {
       const weight =
-        (values[offset] as number) * (this.postings.get(features[offset] as number) as Posting).rarity;
+        (values[offset] as number) * (this.postings.get(features[offset] as number) as PostingList).rarity;
       squares += weight * weight;
     }
     return Math.sqrt(squares) || 1;
   }
 
   /**
-   * Rarity shifts as items come and go; recomputing all weights, norms and bounds once the collection
-   * has changed by a tenth keeps rarity current at amortised constant cost per change.
+   * Rarity shifts as items come and go; re-weighing everything once the collection has changed by a
+   * tenth keeps rarity current at amortised constant cost per change.
    */
   private refreshIfDrifted(): boolean {
     if (this.changesSinceRefresh <= Math.max(1, (this.count - this.changesSinceRefresh) * REFRESH_DRIFT)) {
@@ -303,25 +219,57 @@ export class SparseVectorIndex implements VectorIndex {
     return true;
   }
 
+  /** Recomputes rarity, norms and shares from the stored vectors and rebuilds every posting list. */
   private refresh(): void {
     this.changesSinceRefresh = 0;
-    for (const posting of this.postings.values()) {
-      posting.rarity = Math.log(1 + (this.count + 1) / (posting.length + 1));
-      posting.maxShare = 0;
-    }
-    for (let slot = 0; slot < this.ids.length; slot++) {
-      if (this.ids[slot] !== undefined) this.norms[slot] = this.weightedNorm(slot);
-    }
-    for (const posting of this.postings.values()) {
-      const { slots, values, shares, length } = posting;
-      let maxShare = 0;
-      for (let entry = 0; entry < length; entry++) {
-        const share = (values[entry] as number) / (this.norms[slots[entry] as number] as number);
-        shares[entry] = share;
-        if (share > maxShare) maxShare = share;
+    this.vectors.compact();
+    const { features, values } = this.vectors;
+    const liveSlots: number[] = [];
+    for (let slot = 0; slot < this.ids.length; slot++) if (this.ids[slot] !== undefined) liveSlots.push(slot);
+
+    const frequency = new Map<number, number>();
+    for (const slot of liveSlots) {
+      const start = this.vectors.startOf(slot);
+      const end = start + this.vectors.lengthOf(slot);
+      for (let offset = start; offset < end; offset++) {
+        const feature = features[offset] as number;
+        frequency.set(feature, (frequency.get(feature) ?? 0) + 1);
       }
-      posting.maxShare = maxShare;
     }
+    const membershipLength = this.membershipLength();
+    for (const [feature, posting] of this.postings) {
+      if (!frequency.has(feature)) this.postings.delete(feature);
+      else posting.members = undefined;
+    }
+    for (const [feature, documentFrequency] of frequency) {
+      let posting = this.postings.get(feature);
+      if (!posting) {
+        posting = new PostingList(0, documentFrequency);
+        this.postings.set(feature, posting);
+      }
+      posting.rarity = this.rarityOf(documentFrequency);
+      // A little room to grow before the next refresh.
+      posting.reset(documentFrequency + Math.ceil(documentFrequency / 8) + 1);
+    }
+
+    for (const slot of liveSlots) this.norms[slot] = this.weightedNorm(slot);
+    for (const slot of liveSlots) {
+      const norm = this.norms[slot] as number;
+      const start = this.vectors.startOf(slot);
+      const end = start + this.vectors.lengthOf(slot);
+      for (let offset = start; offset < end; offset++) {
+        const posting = this.postings.get(features[offset] as number) as PostingList;
+        posting.append(slot, (values[offset] as number) / norm);
+      }
+    }
+    for (const posting of this.postings.values()) {
+      if (posting.length >= membershipLength) posting.trackMembers(true, this.norms.length);
+    }
+  }
+
+  /** How long a posting list must be to get a membership bitset. */
+  private membershipLength(): number {
+    return Math.max(MEMBERSHIP_MIN_LENGTH, this.norms.length * MEMBERSHIP_SHARE);
   }
 
   private ensureCapacity(slots: number): void {
@@ -333,101 +281,98 @@ export class SparseVectorIndex implements VectorIndex {
     this.norms = norms;
     this.scores = new Float32Array(capacity);
     this.touched = new Int32Array(capacity);
-  }
-
-  private addPosting(feature: number, slot: number, value: number): void {
-    let posting = this.postings.get(feature);
-    if (!posting) {
-      posting = {
-        slots: new Int32Array(2),
-        values: new Float32Array(2),
-        shares: new Float32Array(2),
-        length: 0,
-        // A feature new since the last refresh is as rare as can be until the next one.
-        rarity: Math.log(1 + (this.count + 1) / 2),
-        maxShare: 0,
-      };
-      this.postings.set(feature, posting);
+    for (const posting of this.postings.values()) {
+      if (posting.members) posting.trackMembers(true, capacity);
     }
-    if (posting.length === posting.slots.length) {
-      const slots = new Int32Array(posting.length * 2);
-      slots.set(posting.slots);
-      const values = new Float32Array(posting.length * 2);
-      values.set(posting.values);
-      const shares = new Float32Array(posting.length * 2);
-      shares.set(posting.shares);
-      posting.slots = slots;
-      posting.values = values;
-      posting.shares = shares;
+  }
+}
+
+/** One top-k search over the index (see SparseVectorIndex for the method). */
+class TopKSearch {
+  private readonly best: Ranked[] = [];
+  private floor: number;
+  /** Features [0, unscanned) of the plan have not been scanned. */
+  private unscanned: number;
+  private readonly excludedSlot: number;
+
+  constructor(
+    private readonly index: SparseVectorIndex,
+    private readonly plan: QueryPlan,
+    private readonly query: SparseVector,
+    private readonly limit: number,
+    private readonly minScore: number,
+    excludeId: string | undefined,
+  ) {
+    this.floor = minScore;
+    this.unscanned = plan.postings.length;
+    this.excludedSlot = excludeId === undefined ? -1 : (index.slotOf(excludeId) ?? -1);
+  }
+
+  run(): Ranked[] {
+    const { postings, factors } = this.plan;
+    const { scores, touched } = this.index.workspace;
+    let touchedCount = 0;
+    let touchedAtLastSeeding = 0;
+    while (this.unscanned > this.firstWorthScanning()) {
+      this.unscanned--;
+      const { slots, shares, length } = postings[this.unscanned] as PostingList;
+      const factor = factors[this.unscanned] as number;
+      for (let entry = 0; entry < length; entry++) {
+        const slot = slots[entry] as number;
+        if (scores[slot] === 0) touched[touchedCount++] = slot;
+        scores[slot] = (scores[slot] as number) + factor * (shares[entry] as number);
+      }
+      if (touchedCount >= 2 * touchedAtLastSeeding) {
+        // Seeding only when the candidates have doubled bounds its total cost.
+        touchedAtLastSeeding = touchedCount;
+        for (const slot of strongest(touched, touchedCount, scores, SEED_CANDIDATES)) {
+          this.complete(slot, scores[slot] as number);
+        }
+      }
     }
-    posting.slots[posting.length] = slot;
-    posting.values[posting.length] = value;
-    posting.length++;
-  }
-
-  private removePosting(feature: number, slot: number): void {
-    const posting = this.postings.get(feature);
-    if (!posting) return;
-    const last = posting.length - 1;
-    for (let entry = 0; entry <= last; entry++) {
-      if (posting.slots[entry] !== slot) continue;
-      posting.slots[entry] = posting.slots[last] as number;
-      posting.values[entry] = posting.values[last] as number;
-      posting.shares[entry] = posting.shares[last] as number;
-      posting.length--;
-      break;
+    for (let rank = 0; rank < touchedCount; rank++) {
+      const slot = touched[rank] as number;
+      this.complete(slot, scores[slot] as number);
+      scores[slot] = 0;
     }
-    if (posting.length === 0) this.postings.delete(feature);
+    return this.best;
   }
-}
 
-interface QueryPlan {
-  /** Posting lists of the query's features, by ascending bound. */
-  postings: Posting[];
-  /** The features themselves, in the same order. */
-  features: number[];
-  /** What an item's normalised weight is multiplied by to give the feature's part of the score. */
-  factors: number[];
-  /** prefixBounds[k]: the most the first k features together can add to any score. */
-  prefixBounds: Float64Array;
-  /** The factors again, by the query's own feature order (for exact scoring). */
-  queryFactors: Float64Array;
-}
-
-interface Ranked {
-  slot: number;
-  score: number;
-}
-
-/** Ranks by score, then by slot, so that equal scores come out in a stable order. */
-function insertRanked(best: Ranked[], item: Ranked, limit: number): void {
-  let position = best.length;
-  while (position > 0) {
-    const above = best[position - 1] as Ranked;
-    if (above.score > item.score || (above.score === item.score && above.slot < item.slot)) break;
-    position--;
+  /** Features before this one cannot lift an item to the floor on their own: their lists need no scan. */
+  private firstWorthScanning(): number {
+    const { prefixBounds } = this.plan;
+    let first = 0;
+    while (
+      first < prefixBounds.length - 1 &&
+      (prefixBounds[first + 1] as number) + BOUND_SLACK < this.floor
+    ) {
+      first++;
+    }
+    return first;
   }
-  if (position >= limit) return;
-  best.splice(position, 0, item);
-  if (best.length > limit) best.pop();
-}
 
-function isRanked(best: readonly Ranked[], slot: number): boolean {
-  for (const ranked of best) if (ranked.slot === slot) return true;
-  return false;
-}
-
-/** The `count` slots with the highest partial scores, in one pass. */
-function strongest(slots: Int32Array, slotCount: number, scores: Float32Array, count: number): number[] {
-  const chosen: number[] = [];
-  for (let rank = 0; rank < slotCount; rank++) {
-    const slot = slots[rank] as number;
-    const score = scores[slot] as number;
-    let position = chosen.length;
-    while (position > 0 && (scores[chosen[position - 1] as number] as number) < score) position--;
-    if (position >= count) continue;
-    chosen.splice(position, 0, slot);
-    if (chosen.length > count) chosen.pop();
+  /** Completes a candidate from its partial score over the scanned features. */
+  private complete(slot: number, partial: number): void {
+    if (slot === this.excludedSlot || isRanked(this.best, slot)) return;
+    const { memberships, bounds, shares, prefixSums, prefixSquares, prefixBounds } = this.plan;
+    const unscanned = this.unscanned;
+    if (partial + (prefixBounds[unscanned] as number) + BOUND_SLACK < this.floor) return;
+    // Rule out the unscanned features the item lacks, largest first, while it can still reach the floor.
+    let boundSum = prefixSums[unscanned] as number;
+    let shareSquares = prefixSquares[unscanned] as number;
+    for (let rank = unscanned - 1; rank >= 0; rank--) {
+      const members = memberships[rank];
+      if (members === undefined || hasMember(members, slot)) continue;
+      boundSum -= bounds[rank] as number;
+      shareSquares -= (shares[rank] as number) ** 2;
+      const possible = Math.min(boundSum, Math.sqrt(Math.max(0, shareSquares)));
+      if (partial + possible + BOUND_SLACK < this.floor) return;
+    }
+    const score = this.index.exactScore(slot, this.query, this.plan.queryFactors);
+    if (score < this.floor) return;
+    insertRanked(this.best, { slot, score }, this.limit);
+    if (this.best.length === this.limit) {
+      this.floor = Math.max(this.minScore, (this.best[this.limit - 1] as Ranked).score);
+    }
   }
-  return chosen;
 }

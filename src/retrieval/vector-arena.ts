@@ -13,10 +13,6 @@ export class VectorArena {
   private used = 0;
   private released = 0;
 
-  rangeOf(slot: number): { start: number; length: number } {
-    return { start: this.starts[slot] as number, length: this.lengths[slot] as number };
-  }
-
   startOf(slot: number): number {
     return this.starts[slot] as number;
   }
@@ -59,7 +55,7 @@ export class VectorArena {
     let capacity = this.features.length;
     while (capacity < 2 * (live + length)) capacity *= 2;
     if (this.released * 2 >= this.used) {
-      this.compact(capacity);
+      this.compactInto(capacity);
     } else {
       while (capacity < this.used + length) capacity *= 2;
       const features = new Uint32Array(capacity);
@@ -71,8 +67,14 @@ export class VectorArena {
     }
   }
 
+  /** Reclaims released ranges, leaving an eighth of the live size free for growth. */
+  compact(): void {
+    const live = this.used - this.released;
+    this.compactInto(Math.max(4096, live + Math.ceil(live / 8)));
+  }
+
   /** Copies the live ranges, in slot order, into fresh arrays of `capacity`. */
-  private compact(capacity: number): void {
+  private compactInto(capacity: number): void {
     const features = new Uint32Array(capacity);
     const values = new Float32Array(capacity);
     let used = 0;
