@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CompanyProfile } from '../company/company-profile.js';
 import type { ChatModel } from '../llm/chat-model.js';
@@ -54,7 +53,7 @@ export class ChatService {
     const elapsedMs = performance.now() - started;
     const now = new Date().toISOString();
     const id = timeOrderedId();
-    const sessionId = request.sessionId ?? randomUUID();
+    const sessionId = request.sessionId ?? timeOrderedId();
     await conversations.insert(
       {
         id,

@@ -1,6 +1,7 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { CompiledQuery, ExpressionBuilder, Insertable, Kysely } from 'kysely';
+import { placeholderRow, withParameters } from '../storage/compiled-query.js';
 import { GroupCommit } from '../storage/group-commit.js';
-import type { Conversation, DatabaseSchema, NewConversation } from '../storage/tables.js';
+import type { Conversation, DatabaseSchema, EmbeddingTable, NewConversation } from '../storage/tables.js';
 
 export interface StoredEmbedding {
   embedder: string;
@@ -27,6 +28,27 @@ function lacksEmbedding(embedder: string) {
     );
 }
 
+const CONVERSATION_COLUMNS = [
+  'id',
+  'session_id',
+  'user_message',
+  'ai_response',
+  'model_used',
+  'answer_source',
+  'response_time_ms',
+  'similar_found',
+  'rating',
+  'feedback_text',
+  'rated_at',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof NewConversation)[];
+
+const EMBEDDING_COLUMNS = ['owner_kind', 'owner_id', 'embedder', 'vector', 'created_at'] as const;
+
+/** findByIds is compiled once for each list length up to this (the usual top-k sizes). */
+const COMPILED_ID_LISTS = 16;
+
 interface ConversationWrite {
   conversation: NewConversation;
   embedding: StoredEmbedding | undefined;
@@ -35,9 +57,32 @@ interface ConversationWrite {
 /** SQL for conversations and their vectors. */
 export class ConversationStore {
   private readonly writes: GroupCommit<ConversationWrite>;
+  // The queries of every chat request, compiled once.
+  private readonly insertConversation: CompiledQuery;
+  private readonly insertEmbedding: CompiledQuery;
+  private readonly selectByIds: CompiledQuery<Conversation>[];
 
   constructor(private readonly db: Kysely<DatabaseSchema>) {
     this.writes = new GroupCommit((batch) => this.insertAll(batch));
+    this.insertConversation = db
+      .insertInto('conversations')
+      .values(placeholderRow(CONVERSATION_COLUMNS) as unknown as NewConversation)
+      .compile();
+    this.insertEmbedding = db
+      .insertInto('embeddings')
+      .values(placeholderRow(EMBEDDING_COLUMNS) as unknown as Insertable<EmbeddingTable>)
+      .compile();
+    this.selectByIds = Array.from({ length: COMPILED_ID_LISTS + 1 }, (_, length) =>
+      db
+        .selectFrom('conversations')
+        .selectAll()
+        .where(
+          'id',
+          'in',
+          Array.from({ length: Math.max(1, length) }, () => ''),
+        )
+        .compile(),
+    );
   }
 
   /**
@@ -51,18 +96,22 @@ export class ConversationStore {
   private async insertAll(batch: readonly ConversationWrite[]): Promise<void> {
     await this.db.transaction().execute(async (transaction) => {
       for (const { conversation, embedding } of batch) {
-        await transaction.insertInto('conversations').values(conversation).execute();
+        await transaction.executeQuery(
+          withParameters(
+            this.insertConversation,
+            CONVERSATION_COLUMNS.map((column) => conversation[column]),
+          ),
+        );
         if (embedding) {
-          await transaction
-            .insertInto('embeddings')
-            .values({
-              owner_kind: 'conversation',
-              owner_id: conversation.id,
-              embedder: embedding.embedder,
-              vector: embedding.vector,
-              created_at: conversation.created_at,
-            })
-            .execute();
+          await transaction.executeQuery(
+            withParameters(this.insertEmbedding, [
+              'conversation',
+              conversation.id,
+              embedding.embedder,
+              embedding.vector,
+              conversation.created_at,
+            ]),
+          );
         }
       }
     });
@@ -74,7 +123,11 @@ export class ConversationStore {
 
   async findByIds(ids: readonly string[]): Promise<Conversation[]> {
     if (ids.length === 0) return [];
-    return this.db.selectFrom('conversations').selectAll().where('id', 'in', ids).execute();
+    const compiled = this.selectByIds[ids.length];
+    if (compiled === undefined) {
+      return this.db.selectFrom('conversations').selectAll().where('id', 'in', ids).execute();
+    }
+    return (await this.db.executeQuery(withParameters(compiled, ids))).rows;
   }
 
   async findEmbedding(id: string, embedder: string): Promise<Buffer | undefined> {
