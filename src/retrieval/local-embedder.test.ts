@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { LocalEmbedder } from './local-embedder.js';
-import { decodeSparseVector, encodeSparseVector, type SparseVector, weightOf } from './sparse-vector.js';
+import { decodeSparseVector, encodeSparseVector, type SparseVector } from './sparse-vector.js';
 
 const embedder = new LocalEmbedder();
 
 function cosine(left: SparseVector, right: SparseVector): number {
+  const rightWeights = new Map<number, number>();
+  right.indices.forEach((feature, position) => {
+    rightWeights.set(feature, right.values[position] as number);
+  });
   let dot = 0;
   left.indices.forEach((feature, position) => {
-    dot += (left.values[position] as number) * weightOf(right, feature);
+    dot += (left.values[position] as number) * (rightWeights.get(feature) ?? 0);
   });
   return dot;
 }

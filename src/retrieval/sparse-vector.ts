@@ -43,18 +43,3 @@ export function decodeSparseVector(buffer: Uint8Array): SparseVector {
   }
   return { indices, values };
 }
-
-/** The weight of `feature` in `vector`, found by binary search; 0 when absent. */
-export function weightOf(vector: SparseVector, feature: number): number {
-  const { indices } = vector;
-  let low = 0;
-  let high = indices.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >>> 1;
-    const value = indices[middle] as number;
-    if (value === feature) return vector.values[middle] as number;
-    if (value < feature) low = middle + 1;
-    else high = middle - 1;
-  }
-  return 0;
-}
