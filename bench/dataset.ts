@@ -1,3 +1,4 @@
+import { loadCompanyProfile } from '../src/company/company-profile.js';
 import { Rng, seedFor } from './random.js';
 import { render, type Slots } from './template.js';
 import type { Intent } from './topics.js';
@@ -19,15 +20,16 @@ import {
   TIME_WINDOWS,
 } from './vocabulary.js';
 
-/** Houses per district, as in resources/company-profile.json. */
-const HOUSES_BY_DISTRICT: Record<string, number> = {
-  Центральный: 58,
-  Никитинский: 62,
-  Жилетово: 45,
-  Северный: 71,
-  Пригород: 53,
-  Окраины: 59,
-};
+/** Houses per district, from the company profile the service ships. */
+const HOUSES_BY_DISTRICT = new Map(
+  loadCompanyProfile().districts.map((district) => [district.name, district.houses]),
+);
+
+function housesIn(district: string): number {
+  const houses = HOUSES_BY_DISTRICT.get(district);
+  if (houses === undefined) throw new Error(`district ${district} is not in the company profile`);
+  return houses;
+}
 
 const STREAM_CONVERSATION = 1;
 const STREAM_PARAPHRASE = 2;
@@ -114,7 +116,7 @@ function makeSlots(rng: Rng): Slots {
     where: district.where,
     brigade: String(district.brigade),
     brigadier: district.brigadier,
-    houses: String(HOUSES_BY_DISTRICT[district.name] ?? 50),
+    houses: String(housesIn(district.name)),
     client: rng.pick(CLIENTS),
     days: rng.pick(CLEANING_DAYS),
     on_weekday: (r) => r.pick(ON_WEEKDAYS),

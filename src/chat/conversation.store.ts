@@ -44,10 +44,13 @@ const CONVERSATION_COLUMNS = [
   'updated_at',
 ] as const satisfies readonly (keyof NewConversation)[];
 
-const EMBEDDING_COLUMNS = ['owner_kind', 'owner_id', 'embedder', 'vector', 'created_at'] as const;
-
-/** findByIds is compiled once for each list length up to this (the usual top-k sizes). */
-const COMPILED_ID_LISTS = 16;
+const EMBEDDING_COLUMNS = [
+  'owner_kind',
+  'owner_id',
+  'embedder',
+  'vector',
+  'created_at',
+] as const satisfies readonly (keyof EmbeddingTable)[];
 
 interface ConversationWrite {
   conversation: NewConversation;
@@ -60,7 +63,8 @@ export class ConversationStore {
   // The queries of every chat request, compiled once.
   private readonly insertConversation: CompiledQuery;
   private readonly insertEmbedding: CompiledQuery;
-  private readonly selectByIds: CompiledQuery<Conversation>[];
+  /** By the number of ids (the retrieval top-k, so a handful of lengths). */
+  private readonly selectByIds = new Map<number, CompiledQuery<Conversation>>();
 
   constructor(private readonly db: Kysely<DatabaseSchema>) {
     this.writes = new GroupCommit((batch) => this.insertAll(batch));
@@ -72,17 +76,6 @@ export class ConversationStore {
       .insertInto('embeddings')
       .values(placeholderRow(EMBEDDING_COLUMNS) as unknown as Insertable<EmbeddingTable>)
       .compile();
-    this.selectByIds = Array.from({ length: COMPILED_ID_LISTS + 1 }, (_, length) =>
-      db
-        .selectFrom('conversations')
-        .selectAll()
-        .where(
-          'id',
-          'in',
-          Array.from({ length: Math.max(1, length) }, () => ''),
-        )
-        .compile(),
-    );
   }
 
   /**
@@ -103,14 +96,18 @@ export class ConversationStore {
           ),
         );
         if (embedding) {
+          const row: Insertable<EmbeddingTable> = {
+            owner_kind: 'conversation',
+            owner_id: conversation.id,
+            embedder: embedding.embedder,
+            vector: embedding.vector,
+            created_at: conversation.created_at,
+          };
           await transaction.executeQuery(
-            withParameters(this.insertEmbedding, [
-              'conversation',
-              conversation.id,
-              embedding.embedder,
-              embedding.vector,
-              conversation.created_at,
-            ]),
+            withParameters(
+              this.insertEmbedding,
+              EMBEDDING_COLUMNS.map((column) => row[column]),
+            ),
           );
         }
       }
@@ -123,9 +120,10 @@ export class ConversationStore {
 
   async findByIds(ids: readonly string[]): Promise<Conversation[]> {
     if (ids.length === 0) return [];
-    const compiled = this.selectByIds[ids.length];
+    let compiled = this.selectByIds.get(ids.length);
     if (compiled === undefined) {
-      return this.db.selectFrom('conversations').selectAll().where('id', 'in', ids).execute();
+      compiled = this.db.selectFrom('conversations').selectAll().where('id', 'in', ids).compile();
+      this.selectByIds.set(ids.length, compiled);
     }
     return (await this.db.executeQuery(withParameters(compiled, ids))).rows;
   }

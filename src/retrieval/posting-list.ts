@@ -1,3 +1,5 @@
+import { resized } from './typed-arrays.js';
+
 /**
  * The items holding one feature, with the feature's normalised weight in each (its value divided by the
  * item's norm: what a search adds up, with no look-up per entry), and what the feature weighs.
@@ -23,7 +25,10 @@ export class PostingList {
   }
 
   append(slot: number, share: number): void {
-    if (this.length === this.slots.length) this.resize(this.length * 2);
+    if (this.length === this.slots.length) {
+      this.slots = resized(this.slots, this.length * 2);
+      this.shares = resized(this.shares, this.length * 2);
+    }
     this.slots[this.length] = slot;
     this.shares[this.length] = share;
     this.length++;
@@ -54,24 +59,11 @@ export class PostingList {
     }
   }
 
-  /** Builds or drops the membership bitset for a slot space of `slotCapacity`. */
-  trackMembers(track: boolean, slotCapacity: number): void {
-    if (!track) {
-      this.members = undefined;
-      return;
-    }
+  /** Builds the membership bitset for a slot space of `slotCapacity`. */
+  trackMembers(slotCapacity: number): void {
     const members = new Int32Array(slotCapacity >>> 5);
     for (let entry = 0; entry < this.length; entry++) setBit(members, this.slots[entry] as number);
     this.members = members;
-  }
-
-  private resize(capacity: number): void {
-    const slots = new Int32Array(capacity);
-    slots.set(this.slots.subarray(0, this.length));
-    const shares = new Float32Array(capacity);
-    shares.set(this.shares.subarray(0, this.length));
-    this.slots = slots;
-    this.shares = shares;
   }
 }
 

@@ -2,6 +2,7 @@ import { hasMember, PostingList } from './posting-list.js';
 import { planQuery, type QueryPlan } from './query-plan.js';
 import { insertRanked, isRanked, type Ranked, strongest } from './ranking.js';
 import type { SparseVector } from './sparse-vector.js';
+import { doubledCapacity, resized } from './typed-arrays.js';
 import { VectorArena } from './vector-arena.js';
 
 export interface ScoredItem {
@@ -14,12 +15,11 @@ export interface VectorIndex {
   readonly size: number;
   upsert(id: string, vector: SparseVector): void;
   /**
-   * Adds many items at once (start-up), far cheaper than one upsert each. Searches made while a load
-   * awaits its next item see the index as it was before the load.
+   * Adds many items at once, far cheaper than one upsert each. Meant for start-up, before searches
+   * begin: until it resolves, the items loaded so far may not be found.
    */
   load(items: Iterable<IndexItem> | AsyncIterable<IndexItem>): Promise<void>;
   remove(id: string): boolean;
-  has(id: string): boolean;
   /** The best `limit` items scoring at least `minScore`, best first (ties: the earlier added first). */
   search(query: SparseVector, limit: number, minScore: number, excludeId?: string): ScoredItem[];
 }
@@ -73,10 +73,6 @@ export class SparseVectorIndex implements VectorIndex {
     return this.count;
   }
 
-  has(id: string): boolean {
-    return this.slotById.has(id);
-  }
-
   upsert(id: string, vector: SparseVector): void {
     const slot = this.store(id, vector);
     if (!this.refreshIfDrifted()) this.post(slot);
@@ -92,7 +88,7 @@ export class SparseVectorIndex implements VectorIndex {
     if (slot === undefined) return false;
     const { features } = this.vectors;
     const start = this.vectors.startOf(slot);
-    const end = start + this.vectors.lengthOf(slot);
+    const end = this.vectors.endOf(slot);
     for (let offset = start; offset < end; offset++) {
       const feature = features[offset] as number;
       const posting = this.postings.get(feature);
@@ -133,7 +129,7 @@ export class SparseVectorIndex implements VectorIndex {
     const queryFeatures = query.indices;
     const queryLength = queryFeatures.length;
     let offset = this.vectors.startOf(slot);
-    const end = offset + this.vectors.lengthOf(slot);
+    const end = this.vectors.endOf(slot);
     let position = 0;
     let dot = 0;
     while (position < queryLength && offset < end) {
@@ -174,7 +170,7 @@ export class SparseVectorIndex implements VectorIndex {
   private post(slot: number): void {
     const { features } = this.vectors;
     const start = this.vectors.startOf(slot);
-    const end = start + this.vectors.lengthOf(slot);
+    const end = this.vectors.endOf(slot);
     for (let offset = start; offset < end; offset++) {
       const feature = features[offset] as number;
       if (!this.postings.has(feature)) {
@@ -189,7 +185,7 @@ export class SparseVectorIndex implements VectorIndex {
       const posting = this.postings.get(features[offset] as number) as PostingList;
       posting.append(slot, (this.vectors.values[offset] as number) / norm);
       if (!posting.members && posting.length >= membershipLength) {
-        posting.trackMembers(true, this.norms.length);
+        posting.trackMembers(this.norms.length);
       }
     }
   }
@@ -197,7 +193,7 @@ export class SparseVectorIndex implements VectorIndex {
   private weightedNorm(slot: number): number {
     const { features, values } = this.vectors;
     const start = this.vectors.startOf(slot);
-    const end = start + this.vectors.lengthOf(slot);
+    const end = this.vectors.endOf(slot);
     let squares = 0;
     for (let offset = start; offset < end; offset++) {
       const weight =
@@ -230,7 +226,7 @@ export class SparseVectorIndex implements VectorIndex {
     const frequency = new Map<number, number>();
     for (const slot of liveSlots) {
       const start = this.vectors.startOf(slot);
-      const end = start + this.vectors.lengthOf(slot);
+      const end = this.vectors.endOf(slot);
       for (let offset = start; offset < end; offset++) {
         const feature = features[offset] as number;
         frequency.set(feature, (frequency.get(feature) ?? 0) + 1);
@@ -256,14 +252,14 @@ export class SparseVectorIndex implements VectorIndex {
     for (const slot of liveSlots) {
       const norm = this.norms[slot] as number;
       const start = this.vectors.startOf(slot);
-      const end = start + this.vectors.lengthOf(slot);
+      const end = this.vectors.endOf(slot);
       for (let offset = start; offset < end; offset++) {
         const posting = this.postings.get(features[offset] as number) as PostingList;
         posting.append(slot, (values[offset] as number) / norm);
       }
     }
     for (const posting of this.postings.values()) {
-      if (posting.length >= membershipLength) posting.trackMembers(true, this.norms.length);
+      if (posting.length >= membershipLength) posting.trackMembers(this.norms.length);
     }
   }
 
@@ -274,15 +270,12 @@ export class SparseVectorIndex implements VectorIndex {
 
   private ensureCapacity(slots: number): void {
     if (slots <= this.norms.length) return;
-    let capacity = this.norms.length;
-    while (capacity < slots) capacity *= 2;
-    const norms = new Float64Array(capacity);
-    norms.set(this.norms);
-    this.norms = norms;
+    const capacity = doubledCapacity(this.norms.length, slots);
+    this.norms = resized(this.norms, capacity);
     this.scores = new Float32Array(capacity);
     this.touched = new Int32Array(capacity);
     for (const posting of this.postings.values()) {
-      if (posting.members) posting.trackMembers(true, capacity);
+      if (posting.members) posting.trackMembers(capacity);
     }
   }
 }

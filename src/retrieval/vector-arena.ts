@@ -1,4 +1,5 @@
 import type { SparseVector } from './sparse-vector.js';
+import { doubledCapacity, resized } from './typed-arrays.js';
 
 /**
  * Sparse vectors of many items packed into two shared typed arrays: one allocation instead of two per
@@ -21,6 +22,11 @@ export class VectorArena {
     return this.lengths[slot] as number;
   }
 
+  /** One past the slot's last entry. */
+  endOf(slot: number): number {
+    return (this.starts[slot] as number) + (this.lengths[slot] as number);
+  }
+
   store(slot: number, vector: SparseVector): void {
     this.ensureSlots(slot + 1);
     const length = vector.indices.length;
@@ -39,31 +45,21 @@ export class VectorArena {
 
   private ensureSlots(slots: number): void {
     if (slots <= this.starts.length) return;
-    let capacity = this.starts.length;
-    while (capacity < slots) capacity *= 2;
-    const starts = new Int32Array(capacity);
-    starts.set(this.starts);
-    const lengths = new Int32Array(capacity);
-    lengths.set(this.lengths);
-    this.starts = starts;
-    this.lengths = lengths;
+    const capacity = doubledCapacity(this.starts.length, slots);
+    this.starts = resized(this.starts, capacity);
+    this.lengths = resized(this.lengths, capacity);
   }
 
   private ensureRoom(length: number): void {
     if (this.used + length <= this.features.length) return;
-    const live = this.used - this.released;
-    let capacity = this.features.length;
-    while (capacity < 2 * (live + length)) capacity *= 2;
+    // Room for twice the live data, so that growth stays amortised.
+    const twiceLive = 2 * (this.used - this.released + length);
     if (this.released * 2 >= this.used) {
-      this.compactInto(capacity);
+      this.compactInto(doubledCapacity(this.features.length, twiceLive));
     } else {
-      while (capacity < this.used + length) capacity *= 2;
-      const features = new Uint32Array(capacity);
-      features.set(this.features.subarray(0, this.used));
-      const values = new Float32Array(capacity);
-      values.set(this.values.subarray(0, this.used));
-      this.features = features;
-      this.values = values;
+      const capacity = doubledCapacity(this.features.length, Math.max(twiceLive, this.used + length));
+      this.features = resized(this.features, capacity, this.used);
+      this.values = resized(this.values, capacity, this.used);
     }
   }
 
