@@ -5,6 +5,8 @@ import type { ProfileEntry } from './results.js';
 
 /** The parts of a V8 .cpuprofile file (written by `node --cpu-prof`) this summary reads. */
 interface CpuProfile {
+  /** Microseconds on the monotonic clock (the one process.hrtime reads). */
+  startTime: number;
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
   samples: number[];
   timeDeltas: number[];
@@ -35,17 +37,25 @@ function moduleOf(location: string, name: string): string {
   return location;
 }
 
-export function summarizeProfile(file: string, root: string, limit = 15): ProfileSummary {
+/** Microseconds on the monotonic clock that --cpu-prof timestamps use, comparable across processes. */
+export function monotonicMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/** Summarises the samples taken at or after `sinceMicros` (monotonicMicros()), by default all of them. */
+export function summarizeProfile(file: string, root: string, sinceMicros = 0, limit = 15): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byNode = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   const selfByFunction = new Map<string, { name: string; location: string; time: number }>();
   const selfByModule = new Map<string, number>();
   let idle = 0;
   let busy = 0;
+  let sampledAt = profile.startTime;
   profile.samples.forEach((nodeId, index) => {
     const delta = profile.timeDeltas[index] ?? 0;
+    sampledAt += delta;
     const frame = byNode.get(nodeId);
-    if (!frame) return;
+    if (!frame || sampledAt < sinceMicros) return;
     if (frame.functionName === '(idle)') {
       idle += delta;
       return;

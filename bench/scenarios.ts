@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { runLoad } from './load.js';
 import type { BenchOptions } from './options.js';
-import { summarizeProfile } from './profile.js';
+import { monotonicMicros, summarizeProfile } from './profile.js';
 import type { BenchResults, ScenarioResult, StartupResult } from './results.js';
 import { DATABASE_FILE, type SeedReport, seedDatabase } from './seed.js';
 import { get, memoryOf, type RunningService, startService } from './service.js';
@@ -150,6 +150,8 @@ export async function profileScenario(
     nodeFlags: ['--cpu-prof', '--cpu-prof-dir', profileDir],
   });
   let requestsPerSecond: number;
+  // Only the measured load counts, not start-up or warm-up.
+  let measuredSince = 0;
   try {
     const post = {
       baseUrl: service.baseUrl,
@@ -160,6 +162,7 @@ export async function profileScenario(
     };
     if (options.warmupSeconds > 0) await runLoad({ ...post, durationSeconds: options.warmupSeconds });
     context.log(`[${stored}] profiling POST /api/voice/process ${options.durationSeconds} s`);
+    measuredSince = monotonicMicros();
     requestsPerSecond = (await runLoad({ ...post, durationSeconds: options.durationSeconds }))
       .requestsPerSecond;
   } finally {
@@ -169,7 +172,7 @@ export async function profileScenario(
   const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no CPU profile written to ${profileDir}`);
   context.log(`CPU profile: ${path.join(profileDir, file)}`);
-  const summary = summarizeProfile(path.join(profileDir, file), context.root);
+  const summary = summarizeProfile(path.join(profileDir, file), context.root, measuredSince);
   return {
     stored,
     requestsPerSecond,

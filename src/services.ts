@@ -14,7 +14,7 @@ import { Metrics } from './observability/metrics.js';
 import { SystemSampler } from './observability/system-sampler.js';
 import { LocalEmbedder } from './retrieval/local-embedder.js';
 import { RetrievalService } from './retrieval/retrieval.service.js';
-import { SparseVectorIndex } from './retrieval/sparse-vector-index.js';
+import { WorkerVectorIndex } from './retrieval/worker-vector-index.js';
 import { type Database, migrateToLatest, openDatabase } from './storage/database.js';
 import { ServiceStateStore } from './storage/service-state.store.js';
 
@@ -39,6 +39,7 @@ export interface Services {
 export async function createServices(config: Config, logger: Logger): Promise<Services> {
   const profile = loadCompanyProfile(config.companyProfilePath);
   const database = openDatabase(config.database);
+  let index: WorkerVectorIndex | undefined;
   try {
     const migration = await migrateToLatest(database.db);
     if (migration.applied.length > 0) logger.info({ applied: migration.applied }, 'database migrated');
@@ -47,7 +48,8 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     const conversations = new ConversationStore(database.db);
     const feedback = new FeedbackStore(database.db);
     const embedder = new LocalEmbedder();
-    const retrieval = new RetrievalService(embedder, new SparseVectorIndex(), conversations, {
+    index = new WorkerVectorIndex(logger.child({ module: 'retrieval' }));
+    const retrieval = new RetrievalService(embedder, index, conversations, {
       minRating: config.learning.minRatingThreshold,
       similarityThreshold: config.retrieval.similarityThreshold,
     });
@@ -65,12 +67,13 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
 
     const indexStarted = performance.now();
     await learning.markIndexBaseline();
-    const indexed = await retrieval.loadIndex();
+    const { indexed, skipped } = await retrieval.loadIndex();
     metrics.indexSize.set(indexed);
     logger.info(
       { indexed, durationMs: Math.round(performance.now() - indexStarted) },
       'retrieval index loaded',
     );
+    if (skipped > 0) logger.warn({ skipped }, 'stored vectors that could not be decoded were left out');
 
     const health = new HealthService({
       db: database.db,
@@ -110,10 +113,12 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       async close() {
         health.stop();
         await learning.stop();
+        await index?.close();
         await database.close();
       },
     };
   } catch (error) {
+    await index?.close();
     await database.close();
     throw error;
   }

@@ -3,6 +3,7 @@ import type { CompanyProfile } from '../company/company-profile.js';
 import type { ChatModel } from '../llm/chat-model.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RetrievalService, SimilarConversation } from '../retrieval/retrieval.service.js';
+import type { SparseVector } from '../retrieval/sparse-vector.js';
 import type { AnswerSource } from '../storage/tables.js';
 import { timeOrderedId } from '../storage/time-ordered-id.js';
 import type { ConversationStore } from './conversation.store.js';
@@ -46,9 +47,9 @@ export class ChatService {
 
   async answer(request: ChatRequest): Promise<ChatAnswer> {
     const started = performance.now();
-    const { conversations, retrieval, metrics, topK } = this.dependencies;
+    const { conversations, retrieval, metrics } = this.dependencies;
     const vector = await retrieval.embed(request.message);
-    const similar = await retrieval.search(vector, topK);
+    const similar = await this.findSimilar(vector);
     const answer = await this.compose(request.message, similar);
     const elapsedMs = performance.now() - started;
     const now = new Date().toISOString();
@@ -82,6 +83,17 @@ export class ChatService {
       similar_found: similar.length,
       learning_improved: similar.length > 0,
     };
+  }
+
+  /** Rated conversations like the question; none when retrieval fails (the answer does without them). */
+  private async findSimilar(vector: SparseVector): Promise<SimilarConversation[]> {
+    const { retrieval, topK, logger } = this.dependencies;
+    try {
+      return await retrieval.search(vector, topK);
+    } catch (error) {
+      logger.warn({ error: (error as Error).message }, 'retrieval failed; answering without examples');
+      return [];
+    }
   }
 
   private async compose(message: string, similar: SimilarConversation[]): Promise<Answer> {

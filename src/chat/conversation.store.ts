@@ -168,18 +168,16 @@ export class ConversationStore {
   ): AsyncGenerator<{ id: string; vector: Buffer }[]> {
     let after = '';
     for (;;) {
+      // Walking the embeddings' primary key in order makes each page cost its own size, with no sort.
       const page = await this.db
-        .selectFrom('conversations')
-        .innerJoin('embeddings', (join) =>
-          join
-            .onRef('embeddings.owner_id', '=', 'conversations.id')
-            .on('embeddings.owner_kind', '=', 'conversation')
-            .on('embeddings.embedder', '=', embedder),
-        )
-        .select(['conversations.id as id', 'embeddings.vector as vector'])
+        .selectFrom('embeddings')
+        .innerJoin('conversations', 'conversations.id', 'embeddings.owner_id')
+        .select(['embeddings.owner_id as id', 'embeddings.vector as vector'])
+        .where('embeddings.owner_kind', '=', 'conversation')
+        .where('embeddings.embedder', '=', embedder)
+        .where('embeddings.owner_id', '>', after)
         .where('conversations.rating', '>=', minRating)
-        .where('conversations.id', '>', after)
-        .orderBy('conversations.id')
+        .orderBy('embeddings.owner_id')
         .limit(pageSize)
         .execute();
       if (page.length === 0) return;

@@ -2,7 +2,7 @@ import type { ConversationStore } from '../chat/conversation.store.js';
 import type { Conversation } from '../storage/tables.js';
 import type { Embedder } from './embedder.js';
 import { decodeSparseVector, encodeSparseVector, type SparseVector } from './sparse-vector.js';
-import type { IndexItem, VectorIndex } from './sparse-vector-index.js';
+import type { LoadReport, StoredVector, VectorIndex } from './vector-index.js';
 
 export interface SimilarConversation {
   conversation: Conversation;
@@ -42,18 +42,12 @@ export class RetrievalService {
     return this.index.size;
   }
 
-  async loadIndex(): Promise<number> {
-    await this.index.load(this.storedPositiveVectors());
-    return this.index.size;
+  loadIndex(): Promise<LoadReport> {
+    return this.index.load(() => this.storedPositiveVectors());
   }
 
-  private async *storedPositiveVectors(): AsyncGenerator<IndexItem> {
-    for await (const page of this.conversations.positiveWithEmbeddings(
-      this.settings.minRating,
-      this.embedder.id,
-    )) {
-      for (const row of page) yield { id: row.id, vector: decodeSparseVector(row.vector) };
-    }
+  private storedPositiveVectors(): AsyncIterable<StoredVector[]> {
+    return this.conversations.positiveWithEmbeddings(this.settings.minRating, this.embedder.id);
   }
 
   async embed(text: string): Promise<SparseVector> {
@@ -67,7 +61,7 @@ export class RetrievalService {
 
   /** Positive examples similar to `vector`, best first; `excludeId` leaves a conversation out. */
   async search(vector: SparseVector, limit: number, excludeId?: string): Promise<SimilarConversation[]> {
-    const hits = this.index.search(vector, limit, this.settings.similarityThreshold, excludeId);
+    const hits = await this.index.search(vector, limit, this.settings.similarityThreshold, excludeId);
     if (hits.length === 0) return [];
     const byId = new Map(
       (await this.conversations.findByIds(hits.map((hit) => hit.id))).map((row) => [row.id, row]),
@@ -102,9 +96,9 @@ export class RetrievalService {
     rating: number | null,
   ): Promise<void> {
     if ((rating ?? 0) >= this.settings.minRating) {
-      this.index.upsert(conversation.id, await this.vectorOf(conversation));
+      await this.index.upsert(conversation.id, await this.vectorOf(conversation));
     } else {
-      this.index.remove(conversation.id);
+      await this.index.remove(conversation.id);
     }
   }
 
@@ -126,10 +120,10 @@ export class RetrievalService {
           this.embedder.id,
           new Date().toISOString(),
         );
-        slice.forEach((row, position) => {
+        for (const [position, row] of slice.entries()) {
           if ((row.rating ?? 0) >= this.settings.minRating)
-            this.index.upsert(row.id, vectors[position] as SparseVector);
-        });
+            await this.index.upsert(row.id, vectors[position] as SparseVector);
+        }
         processed += slice.length;
       } catch {
         errors += slice.length;

@@ -56,7 +56,7 @@ describe('SparseVectorIndex', () => {
     const index = new SparseVectorIndex();
     const items = new Map<string, SparseVector>();
     for (let i = 0; i < 3000; i++) items.set(`item-${i}`, randomVector(next, 400));
-    await index.load([...items].map(([id, vector]) => ({ id, vector })));
+    index.load([...items].map(([id, vector]) => ({ id, vector })));
     for (let query = 0; query < 200; query++) {
       const vector =
         query % 2 === 0 ? randomVector(next, 400) : (items.get(`item-${query * 7}`) as SparseVector);

@@ -4,30 +4,7 @@ import { insertRanked, isRanked, type Ranked, strongest } from './ranking.js';
 import type { SparseVector } from './sparse-vector.js';
 import { doubledCapacity, resized } from './typed-arrays.js';
 import { VectorArena } from './vector-arena.js';
-
-export interface ScoredItem {
-  id: string;
-  score: number;
-}
-
-/** A nearest-neighbour index kept in memory, fed incrementally and rebuilt from storage at start-up. */
-export interface VectorIndex {
-  readonly size: number;
-  upsert(id: string, vector: SparseVector): void;
-  /**
-   * Adds many items at once, far cheaper than one upsert each. Meant for start-up, before searches
-   * begin: until it resolves, the items loaded so far may not be found.
-   */
-  load(items: Iterable<IndexItem> | AsyncIterable<IndexItem>): Promise<void>;
-  remove(id: string): boolean;
-  /** The best `limit` items scoring at least `minScore`, best first (ties: the earlier added first). */
-  search(query: SparseVector, limit: number, minScore: number, excludeId?: string): ScoredItem[];
-}
-
-export interface IndexItem {
-  id: string;
-  vector: SparseVector;
-}
+import type { IndexItem, ScoredItem } from './vector-index.js';
 
 /** Re-weigh everything when the collection has changed by this share since the last time. */
 const REFRESH_DRIFT = 0.1;
@@ -55,7 +32,7 @@ const BOUND_SLACK = 1e-5;
  * tenth, so that all scores are true cosines in one weighting and the bounds hold exactly. The rebuild
  * also lays the posting lists out compactly, in slot order.
  */
-export class SparseVectorIndex implements VectorIndex {
+export class SparseVectorIndex {
   private readonly slotById = new Map<string, number>();
   private ids: (string | undefined)[] = [];
   private readonly vectors = new VectorArena();
@@ -78,9 +55,15 @@ export class SparseVectorIndex implements VectorIndex {
     if (!this.refreshIfDrifted()) this.post(slot);
   }
 
-  async load(items: Iterable<IndexItem> | AsyncIterable<IndexItem>): Promise<void> {
-    for await (const item of items) this.store(item.id, item.vector);
+  /** Adds many items at once, far cheaper than one upsert each. */
+  load(items: Iterable<IndexItem>): void {
+    this.stage(items);
     this.refresh();
+  }
+
+  /** Stores items without posting them: they are found after the next refresh(). */
+  stage(items: Iterable<IndexItem>): void {
+    for (const item of items) this.store(item.id, item.vector);
   }
 
   remove(id: string): boolean {
@@ -106,6 +89,7 @@ export class SparseVectorIndex implements VectorIndex {
     return true;
   }
 
+  /** The best `limit` items scoring at least `minScore`, best first (ties: the earlier added first). */
   search(query: SparseVector, limit: number, minScore: number, excludeId?: string): ScoredItem[] {
     if (this.count === 0 || limit <= 0) return [];
     const plan = planQuery(query, (feature) => this.postings.get(feature), this.rarityOf(0));
@@ -216,7 +200,7 @@ export class SparseVectorIndex implements VectorIndex {
   }
 
   /** Recomputes rarity, norms and shares from the stored vectors and rebuilds every posting list. */
-  private refresh(): void {
+  refresh(): void {
     this.changesSinceRefresh = 0;
     this.vectors.compact();
     const { features, values } = this.vectors;

@@ -1,0 +1,68 @@
+/**
+ * The retrieval index's own thread: it holds a SparseVectorIndex and answers IndexRequests, so that
+ * searches run on a core of their own and never hold up the HTTP event loop.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { IndexReply, IndexRequest } from './index-protocol.js';
+import { decodeSparseVector } from './sparse-vector.js';
+import { SparseVectorIndex } from './sparse-vector-index.js';
+
+if (!parentPort) throw new Error('index-worker runs as a worker thread');
+const port = parentPort;
+
+let index = new SparseVectorIndex();
+/** Stored vectors of the current load that could not be decoded. */
+let skipped = 0;
+/** Why a page of the current load failed (pages get no reply): the load's end reports it. */
+let loadFailure: string | undefined;
+
+function run(request: IndexRequest): (IndexReply & { ok: true })['result'] {
+  switch (request.kind) {
+    case 'load-start':
+      index = new SparseVectorIndex();
+      skipped = 0;
+      loadFailure = undefined;
+      return null;
+    case 'load-page':
+      request.ids.forEach((id, position) => {
+        let vector: ReturnType<typeof decodeSparseVector>;
+        try {
+          vector = decodeSparseVector(request.vectors[position] as Uint8Array);
+        } catch {
+          skipped++;
+          return;
+        }
+        index.stage([{ id, vector }]);
+      });
+      return null;
+    case 'load-end':
+      if (loadFailure !== undefined) throw new Error(loadFailure);
+      index.refresh();
+      return skipped;
+    case 'upsert':
+      index.upsert(request.id, { indices: request.indices, values: request.values });
+      return null;
+    case 'remove':
+      return index.remove(request.id);
+    case 'search':
+      return index.search(
+        { indices: request.indices, values: request.values },
+        request.limit,
+        request.minScore,
+        request.excludeId,
+      );
+  }
+}
+
+port.on('message', (request: IndexRequest) => {
+  const requestId = 'requestId' in request ? request.requestId : undefined;
+  try {
+    const result = run(request);
+    if (requestId !== undefined)
+      port.postMessage({ requestId, size: index.size, ok: true, result } satisfies IndexReply);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (requestId === undefined) loadFailure ??= message;
+    else port.postMessage({ requestId, size: index.size, ok: false, error: message } satisfies IndexReply);
+  }
+});
