@@ -8,7 +8,6 @@ import type { Config } from './config/config.schema.js';
 import { FeedbackStore } from './learning/feedback.store.js';
 import { LearningService } from './learning/learning.service.js';
 import type { ChatModel } from './llm/chat-model.js';
-import { OpenAiChatModel } from './llm/openai-chat-model.js';
 import { HealthService } from './observability/health.service.js';
 import { Metrics } from './observability/metrics.js';
 import { SystemSampler } from './observability/system-sampler.js';
@@ -38,7 +37,10 @@ export interface Services {
 /** The composition root: the only place that picks implementations from the configuration. */
 export async function createServices(config: Config, logger: Logger): Promise<Services> {
   const profile = loadCompanyProfile(config.companyProfilePath);
-  const database = openDatabase(config.database);
+  const storageLogger = logger.child({ module: 'storage' });
+  const database = openDatabase(config.database, {
+    backgroundCheckpoints: { onError: (message) => storageLogger.error(message) },
+  });
   let index: WorkerVectorIndex | undefined;
   try {
     const migration = await migrateToLatest(database.db);
@@ -53,7 +55,10 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       minRating: config.learning.minRatingThreshold,
       similarityThreshold: config.retrieval.similarityThreshold,
     });
-    const model = config.llm ? new OpenAiChatModel(config.llm) : undefined;
+    // The client library is loaded only when an LLM is configured: start-up without one skips it.
+    const model = config.llm
+      ? new (await import('./llm/openai-chat-model.js')).OpenAiChatModel(config.llm)
+      : undefined;
     const learning = new LearningService({
       feedback,
       conversations,

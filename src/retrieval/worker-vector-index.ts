@@ -1,8 +1,6 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { startWorkerModule } from '../jobs/worker-module.js';
 import type { IndexReply, IndexRequest } from './index-protocol.js';
 import type { SparseVector } from './sparse-vector.js';
 import type { LoadReport, ScoredItem, StoredVector, VectorIndex } from './vector-index.js';
@@ -22,19 +20,6 @@ const FIRST_RESTART_DELAY_MS = 500;
 const STABLE_AFTER_MS = 60_000;
 
 type Result = (IndexReply & { ok: true })['result'];
-
-/**
- * Starts the index worker: the compiled module in production; under tsx and in tests, where this file
- * is TypeScript, the .ts source with tsx's loader registered in the worker first.
- */
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./index-worker.js', import.meta.url));
-  const tsxPackage = createRequire(import.meta.url).resolve('tsx/package.json');
-  const tsx = pathToFileURL(path.join(path.dirname(tsxPackage), 'dist/esm/api/index.mjs')).href;
-  const source = new URL('./index-worker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true });
-}
 
 /**
  * The retrieval index, kept in a worker thread (index-worker.ts): searches use another core than the
@@ -132,7 +117,7 @@ export class WorkerVectorIndex implements VectorIndex {
   }
 
   private spawn(): Worker {
-    const worker = startWorker();
+    const worker = startWorkerModule(import.meta.url, 'index-worker');
     this.startedAt = Date.now();
     worker.on('message', (reply: IndexReply) => {
       const waiting = this.pending.get(reply.requestId);

@@ -6,6 +6,7 @@ import type { DatabaseConfig } from '../config/config.schema.js';
 import * as initial from './migrations/001-initial.js';
 import { withStatementCache } from './statement-cache.js';
 import type { DatabaseSchema } from './tables.js';
+import { BackgroundCheckpoints } from './wal-checkpoints.js';
 
 /** Migrations in the order they apply; a new one is appended here and never edited once released. */
 const migrations: Record<string, Migration> = {
@@ -22,7 +23,15 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function openDatabase(config: DatabaseConfig): Database {
+export interface OpenOptions {
+  /**
+   * Run WAL checkpoints on a worker thread instead of inside a commit, which they would stall (the
+   * service does; short-lived commands keep SQLite's inline checkpoints). Failures are reported here.
+   */
+  backgroundCheckpoints?: { onError(message: string): void };
+}
+
+export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Database {
   mkdirSync(path.dirname(config.file), { recursive: true });
   const connection = new SqliteDatabase(config.file);
   // WAL keeps readers and the writer apart; a committed transaction survives a kill of the process with
@@ -33,6 +42,9 @@ export function openDatabase(config: DatabaseConfig): Database {
   connection.pragma('busy_timeout = 5000');
   // 32 MB of page cache (the default is 2 MB): the hot parts of the indexes of 100,000 conversations.
   connection.pragma('cache_size = -32768');
+  const checkpoints =
+    options.backgroundCheckpoints &&
+    new BackgroundCheckpoints(connection, config.file, options.backgroundCheckpoints.onError);
   const db = new Kysely<DatabaseSchema>({
     dialect: new SqliteDialect({ database: withStatementCache(connection) }),
   });
@@ -40,7 +52,10 @@ export function openDatabase(config: DatabaseConfig): Database {
     db,
     kind: config.kind,
     location: path.dirname(config.file),
-    close: () => db.destroy(),
+    async close() {
+      await checkpoints?.stop();
+      await db.destroy();
+    },
   };
 }
 
