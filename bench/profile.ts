@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ProfileEntry } from './results.js';
+import type { ThreadProfile } from './results.js';
 
 /** The parts of a V8 .cpuprofile file (written by `node --cpu-prof`) this summary reads. */
 interface CpuProfile {
@@ -12,13 +12,13 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-export interface ProfileSummary {
-  /** Share of wall time the main thread was idle (waiting for I/O). */
-  idlePercent: number;
-  /** Functions by self time, as a share of the busy (non-idle) time. */
-  functions: ProfileEntry[];
-  /** The same time grouped by where the code lives: a source file, a package, Node internals. */
-  modules: ProfileEntry[];
+/** The thread a profile was taken on, told by its entry module. */
+function threadOf(profile: CpuProfile): string {
+  const urls = new Set(profile.nodes.map((node) => node.callFrame.url));
+  const entry = (name: string) => [...urls].some((url) => url.endsWith(name));
+  if (entry('/index-worker.js')) return 'Retrieval index worker';
+  if (entry('/checkpoint-worker.js')) return 'WAL checkpoint worker';
+  return 'Main thread';
 }
 
 function shortLocation(url: string, root: string): string {
@@ -43,7 +43,7 @@ export function monotonicMicros(): number {
 }
 
 /** Summarises the samples taken at or after `sinceMicros` (monotonicMicros()), by default all of them. */
-export function summarizeProfile(file: string, root: string, sinceMicros = 0, limit = 15): ProfileSummary {
+export function summarizeProfile(file: string, root: string, sinceMicros = 0, limit = 15): ThreadProfile {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byNode = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   const selfByFunction = new Map<string, { name: string; location: string; time: number }>();
@@ -76,6 +76,7 @@ export function summarizeProfile(file: string, root: string, sinceMicros = 0, li
   });
   const percent = (time: number) => (busy === 0 ? 0 : (time / busy) * 100);
   return {
+    thread: threadOf(profile),
     idlePercent: idle + busy === 0 ? 0 : (idle / (idle + busy)) * 100,
     functions: [...selfByFunction.values()]
       .sort((left, right) => right.time - left.time)

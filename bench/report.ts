@@ -61,17 +61,21 @@ export function markdownReport(results: BenchResults): string {
         '',
         `## CPU profile (POST /api/voice/process, ${fmt(profiled.stored)} stored)`,
         '',
-        `A separate run of the service under \`node --cpu-prof\` (${fmt(profiled.requestsPerSecond)} req/s while profiled). The main thread was idle ${fmt(profiled.idlePercent)} % of the time; shares below are of the busy time.`,
-        '',
-        markdownTable(
-          ['Self time', 'Code'],
-          profiled.modules.map((entry) => [`${fmt(entry.selfPercent, 1)} %`, entry.name]),
-        ),
-        '',
-        markdownTable(
-          ['Self time', 'Function', 'Where'],
-          profiled.functions.map((entry) => [`${fmt(entry.selfPercent, 1)} %`, entry.name, entry.location]),
-        ),
+        `A separate run of the service under \`node --cpu-prof\` (${fmt(profiled.requestsPerSecond)} req/s while profiled), counting only the measured load. Shares are of each thread's busy time.`,
+        ...profiled.threads.flatMap((thread) => [
+          '',
+          `### ${thread.thread} (idle ${fmt(thread.idlePercent)} % of the time)`,
+          '',
+          markdownTable(
+            ['Self time', 'Code'],
+            thread.modules.map((entry) => [`${fmt(entry.selfPercent, 1)} %`, entry.name]),
+          ),
+          '',
+          markdownTable(
+            ['Self time', 'Function', 'Where'],
+            thread.functions.map((entry) => [`${fmt(entry.selfPercent, 1)} %`, entry.name, entry.location]),
+          ),
+        ]),
       ]
     : [];
   return [

@@ -29,6 +29,17 @@ export interface ProfileEntry {
   selfPercent: number;
 }
 
+/** Where one thread of the service spent the measured load. */
+export interface ThreadProfile {
+  /** Which thread: the main thread or a worker, named by its entry module. */
+  thread: string;
+  /** Share of wall time the thread was idle. */
+  idlePercent: number;
+  /** Self time as a share of the thread's busy time. */
+  functions: ProfileEntry[];
+  modules: ProfileEntry[];
+}
+
 export interface BenchResults {
   date: Date;
   machine: MachineInfo;
@@ -36,15 +47,7 @@ export interface BenchResults {
   pool: Omit<RequestPool, 'bodies'> & { size: number; storedRange: number };
   scenarios: ScenarioResult[];
   startup: StartupResult[];
-  profile:
-    | {
-        stored: number;
-        requestsPerSecond: number;
-        idlePercent: number;
-        functions: ProfileEntry[];
-        modules: ProfileEntry[];
-      }
-    | undefined;
+  profile: { stored: number; requestsPerSecond: number; threads: ThreadProfile[] } | undefined;
   totalSeconds: number;
 }
 

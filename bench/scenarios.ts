@@ -169,15 +169,11 @@ export async function profileScenario(
     await service.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
-  if (!file) throw new Error(`no CPU profile written to ${profileDir}`);
-  context.log(`CPU profile: ${path.join(profileDir, file)}`);
-  const summary = summarizeProfile(path.join(profileDir, file), context.root, measuredSince);
-  return {
-    stored,
-    requestsPerSecond,
-    idlePercent: summary.idlePercent,
-    functions: summary.functions,
-    modules: summary.modules,
-  };
+  const files = readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'));
+  if (files.length === 0) throw new Error(`no CPU profile written to ${profileDir}`);
+  context.log(`CPU profiles: ${profileDir}`);
+  const threads = files
+    .map((file) => summarizeProfile(path.join(profileDir, file), context.root, measuredSince))
+    .sort((left, right) => left.idlePercent - right.idlePercent);
+  return { stored, requestsPerSecond, threads };
 }
