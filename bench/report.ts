@@ -88,6 +88,7 @@ export function markdownReport(results: BenchResults): string {
     `- CPU: ${machine.cpu}, ${machine.cores} cores available`,
     `- RAM: ${fmt(machine.ramGb, 1)} GB`,
     `- Node.js: ${machine.node}`,
+    `- Speed of this machine during the run: ${fmt(machine.referenceWorkMs.before, 1)} ms before the loads and ${machine.referenceWorkMs.after === undefined ? '–' : fmt(machine.referenceWorkMs.after, 1)} ms after them for a fixed single-core reference workload (bench/machine.ts; lower is faster): compare runs by it before comparing their figures`,
     `- OS: ${machine.os}`,
     `- Code: ${machine.revision}`,
     `- Date: ${results.date.toISOString()}`,

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeMachine } from './machine.js';
+import { describeMachine, measureReferenceWork } from './machine.js';
 import { readOptions } from './options.js';
 import { buildRequestPool } from './pool.js';
 import { consoleTable, markdownReport } from './report.js';
@@ -30,6 +30,7 @@ function log(message: string): void {
 
 async function main(): Promise<void> {
   const options = readOptions();
+  const machine = describeMachine(root);
   if (!existsSync(path.join(root, 'dist/main.js'))) {
     throw new Error('dist/main.js is missing: run `npm run build` first (npm run bench does)');
   }
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
 
   const results: BenchResults = {
     date: new Date(),
-    machine: describeMachine(root),
+    machine: { ...machine, referenceWorkMs: { ...machine.referenceWorkMs, after: measureReferenceWork() } },
     options,
     pool: {
       size: pool.bodies.length,
