@@ -86,7 +86,8 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       embedder,
       feedback,
       conversations,
-      llmConfigured: model !== undefined,
+      model,
+      index: () => ({ state: retrieval.indexState, items: retrieval.indexSize }),
       version: SERVICE_VERSION,
       platform: PLATFORM,
     });

@@ -14,6 +14,8 @@ export interface ChatCompletion {
 export interface ChatModel {
   readonly name: string;
   complete(messages: readonly ChatMessage[], options?: { signal?: AbortSignal }): Promise<ChatCompletion>;
+  /** Checks that the provider answers and accepts the key; rejects with a ChatModelError otherwise. */
+  probe(): Promise<void>;
 }
 
 export class ChatModelError extends Error {

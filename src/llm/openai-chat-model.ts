@@ -2,6 +2,9 @@ import OpenAI from 'openai';
 import type { LlmConfig } from '../config/config.schema.js';
 import { type ChatCompletion, type ChatMessage, type ChatModel, ChatModelError } from './chat-model.js';
 
+/** Longest a health probe of the provider may take. */
+const PROBE_TIMEOUT_MS = 5000;
+
 /** Any OpenAI-compatible chat endpoint (OpenAI, vLLM, llama.cpp server, Ollama) through the official client. */
 export class OpenAiChatModel implements ChatModel {
   readonly name: string;
@@ -45,6 +48,17 @@ export class OpenAiChatModel implements ChatModel {
         ? { promptTokens: response.usage.prompt_tokens, completionTokens: response.usage.completion_tokens }
         : undefined,
     };
+  }
+
+  async probe(): Promise<void> {
+    try {
+      await this.client.models.list({ timeout: Math.min(this.config.timeoutMs, PROBE_TIMEOUT_MS) });
+    } catch (error) {
+      // Some servers have no model list: any answer but a refused key or a server error shows it is up.
+      const status = error instanceof OpenAI.APIError ? error.status : undefined;
+      if (status !== undefined && status < 500 && ![401, 403, 429].includes(status)) return;
+      throw translateError(error);
+    }
   }
 }
 

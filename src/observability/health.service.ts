@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { ConversationStore } from '../chat/conversation.store.js';
 import type { FeedbackStore } from '../learning/feedback.store.js';
+import type { ChatModel } from '../llm/chat-model.js';
 import type { Embedder } from '../retrieval/embedder.js';
+import type { IndexState } from '../retrieval/vector-index.js';
 import { pingDatabase } from '../storage/database.js';
 import type { DatabaseSchema } from '../storage/tables.js';
 import type { SystemSampler } from './system-sampler.js';
@@ -9,12 +11,31 @@ import type { SystemSampler } from './system-sampler.js';
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
 
 const DISK_FULL_PERCENT = 95;
+const MEMORY_FULL_PERCENT = 90;
+
+/** How often each check runs in the background; a health call only reads their last results. */
+export interface HealthIntervals {
+  databaseMs: number;
+  llmMs: number;
+  /** Embedder self-test and learning counts. */
+  refreshMs: number;
+}
+
+const DEFAULT_INTERVALS: HealthIntervals = { databaseMs: 1000, llmMs: 30_000, refreshMs: 5000 };
 
 interface LearningData {
   total_conversations: number;
   embeddings_cached: number;
   rated_conversations: number;
   max_storage_limit: number | null;
+}
+
+/** The last result of a background check. */
+export interface ProbeResult {
+  ok: boolean;
+  latency_ms: number;
+  checked_at: string;
+  error?: string;
 }
 
 export interface HealthReport {
@@ -40,23 +61,78 @@ export interface HealthReport {
     embedding_creation: boolean;
   };
   database: { ok: boolean; latency_ms: number };
+  /** Every check with its own figures. */
+  checks: {
+    database: ProbeResult;
+    llm: { configured: false } | ({ configured: true } & (ProbeResult | PendingProbe));
+    embedder: ProbeResult;
+    retrieval_index: { state: IndexState; items: number };
+    disk: { writable: boolean; percent_used: number; free_bytes: number; sampled_at: string };
+    memory: {
+      system_percent: number;
+      process_rss_bytes: number;
+      process_heap_used_bytes: number;
+      sampled_at: string;
+    };
+  };
   response_time_ms: number;
 }
 
+export interface Readiness {
+  ready: boolean;
+  reasons: string[];
+  checks: { migrations: boolean; retrieval_index: boolean; database: boolean };
+}
+
+/** A check that has not finished its first run yet: it counts neither way. */
+export interface PendingProbe {
+  ok: null;
+  latency_ms: null;
+  checked_at: null;
+}
+
+const PENDING: PendingProbe = { ok: null, latency_ms: null, checked_at: null };
+
+/** Runs a check and times it; a failure becomes a result, never an exception. */
+async function probe(check: () => Promise<unknown>): Promise<ProbeResult> {
+  const started = performance.now();
+  try {
+    await check();
+    return {
+      ok: true,
+      latency_ms: Math.round((performance.now() - started) * 1000) / 1000,
+      checked_at: new Date().toISOString(),
+    };
+  } catch (error) {
+    return {
+      ok: false,
+      latency_ms: Math.round((performance.now() - started) * 1000) / 1000,
+      checked_at: new Date().toISOString(),
+      error: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
+
 /**
- * Health from real checks. System figures and counts come from background samples; only the database
- * ping (a microsecond query on the embedded database) runs per call.
+ * Health from real checks, each run in the background on its own schedule (database ping, LLM provider,
+ * embedder self-test, system sample): a health call composes their last results and never waits.
+ * A component that is not configured (no LLM) does not degrade the service; a configured one that fails
+ * does. Unhealthy (HTTP 503) means the service cannot keep what it is given: no database or no writable
+ * data directory.
  */
 export class HealthService {
-  private embedderWorks = false;
+  private database: ProbeResult = { ok: false, latency_ms: 0, checked_at: new Date(0).toISOString() };
+  private llm: ProbeResult | PendingProbe = PENDING;
+  private embedder: ProbeResult = { ok: false, latency_ms: 0, checked_at: new Date(0).toISOString() };
   private learningData: LearningData = {
     total_conversations: 0,
     embeddings_cached: 0,
     rated_conversations: 0,
     max_storage_limit: null,
   };
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
   private readonly startedAt = Date.now();
+  private readonly intervals: HealthIntervals;
 
   constructor(
     private readonly dependencies: {
@@ -65,34 +141,64 @@ export class HealthService {
       embedder: Embedder;
       feedback: FeedbackStore;
       conversations: ConversationStore;
-      llmConfigured: boolean;
+      model: ChatModel | undefined;
+      index: () => { state: IndexState; items: number };
       version: string;
       platform: string;
-      refreshIntervalMs?: number;
+      intervals?: Partial<HealthIntervals>;
     },
-  ) {}
+  ) {
+    this.intervals = { ...DEFAULT_INTERVALS, ...dependencies.intervals };
+  }
 
+  /**
+   * Runs the local checks once, then keeps every check running in the background. The LLM provider's
+   * first probe is not waited for: a slow provider must not delay start-up.
+   */
   async start(): Promise<void> {
-    await this.dependencies.sampler.start();
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.dependencies.refreshIntervalMs ?? 5000);
-    this.timer.unref();
+    await Promise.all([this.dependencies.sampler.start(), this.pingDatabase(), this.refresh()]);
+    this.every(this.intervals.databaseMs, () => this.pingDatabase());
+    if (this.dependencies.model) this.every(this.intervals.llmMs, () => this.probeLlm(), true);
+    this.every(this.intervals.refreshMs, () => this.refresh());
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    for (const timer of this.timers) clearInterval(timer);
     this.dependencies.sampler.stop();
   }
 
-  /** Background: embedder self-test and the learning counts. */
+  private every(intervalMs: number, run: () => Promise<void>, runNow = false): void {
+    let running = false;
+    const tick = () => {
+      // A slow check is never run twice at once.
+      if (running) return;
+      running = true;
+      void run().finally(() => {
+        running = false;
+      });
+    };
+    const timer = setInterval(tick, intervalMs);
+    timer.unref();
+    this.timers.push(timer);
+    if (runNow) tick();
+  }
+
+  private async pingDatabase(): Promise<void> {
+    this.database = await probe(() => pingDatabase(this.dependencies.db));
+  }
+
+  private async probeLlm(): Promise<void> {
+    const { model } = this.dependencies;
+    if (model) this.llm = await probe(() => model.probe());
+  }
+
+  /** Embedder self-test and the learning counts. */
   async refresh(): Promise<void> {
     const { embedder, feedback, conversations } = this.dependencies;
-    try {
+    this.embedder = await probe(async () => {
       const [vector] = await embedder.embed(['Сколько домов обслуживает компания?']);
-      this.embedderWorks = (vector?.indices.length ?? 0) > 0;
-    } catch {
-      this.embedderWorks = false;
-    }
+      if ((vector?.indices.length ?? 0) === 0) throw new Error('the embedder returned an empty vector');
+    });
     try {
       const [summary, embeddings] = await Promise.all([
         feedback.summary(),
@@ -105,28 +211,39 @@ export class HealthService {
         max_storage_limit: null,
       };
     } catch {
-      // The database check below reports the failure; keep the last counts.
+      // The database check reports the failure; keep the last counts.
     }
   }
 
-  async check(): Promise<HealthReport> {
-    const started = performance.now();
-    const { sampler, db, llmConfigured } = this.dependencies;
-    let databaseOk = true;
-    try {
-      await pingDatabase(db);
-    } catch {
-      databaseOk = false;
-    }
-    const databaseLatency = performance.now() - started;
-    const system = sampler.latest;
+  readiness(): Readiness {
+    const index = this.dependencies.index();
+    // Migrations are applied before the service is built, so a running service has them.
+    const checks = { migrations: true, retrieval_index: index.state === 'ready', database: this.database.ok };
     const reasons: string[] = [];
-    if (!databaseOk) reasons.push('database unreachable');
+    if (!checks.retrieval_index) reasons.push(`retrieval index ${index.state}`);
+    if (!checks.database) reasons.push('database unreachable');
+    return { ready: reasons.length === 0, reasons, checks };
+  }
+
+  check(): HealthReport {
+    const started = performance.now();
+    const { sampler, model } = this.dependencies;
+    const system = sampler.latest;
+    const index = this.dependencies.index();
+    const reasons: string[] = [];
+    if (!this.database.ok) reasons.push('database unreachable');
     if (!system.storageWritable) reasons.push('data directory not writable');
-    if (!this.embedderWorks) reasons.push('embedder self-test failed');
+    if (model && this.llm.ok === false) reasons.push('LLM provider unreachable');
+    if (!this.embedder.ok) reasons.push('embedder self-test failed');
+    if (index.state !== 'ready') reasons.push(`retrieval index ${index.state}`);
     if (system.diskPercent >= DISK_FULL_PERCENT) reasons.push(`disk ${system.diskPercent}% full`);
+    if (system.memoryPercent >= MEMORY_FULL_PERCENT) reasons.push(`memory ${system.memoryPercent}% used`);
     const status: HealthStatus =
-      !databaseOk || !system.storageWritable ? 'unhealthy' : reasons.length > 0 ? 'degraded' : 'healthy';
+      !this.database.ok || !system.storageWritable
+        ? 'unhealthy'
+        : reasons.length > 0
+          ? 'degraded'
+          : 'healthy';
     return {
       status,
       reasons,
@@ -135,11 +252,11 @@ export class HealthService {
       version: this.dependencies.version,
       uptime_seconds: Math.round((Date.now() - this.startedAt) / 1000),
       services: {
-        emergent_llm: llmConfigured,
-        embeddings: this.embedderWorks,
-        database: databaseOk,
+        emergent_llm: model !== undefined,
+        embeddings: this.embedder.ok,
+        database: this.database.ok,
         storage: system.storageWritable,
-        http_client: llmConfigured,
+        http_client: model !== undefined && this.llm.ok === true,
       },
       learning_data: this.learningData,
       system_metrics: {
@@ -151,9 +268,27 @@ export class HealthService {
         ai_service_init: true,
         storage_accessible: system.storageWritable,
         config_loaded: true,
-        embedding_creation: this.embedderWorks,
+        embedding_creation: this.embedder.ok,
       },
-      database: { ok: databaseOk, latency_ms: Math.round(databaseLatency * 1000) / 1000 },
+      database: { ok: this.database.ok, latency_ms: this.database.latency_ms },
+      checks: {
+        database: this.database,
+        llm: model ? { configured: true, ...this.llm } : { configured: false },
+        embedder: this.embedder,
+        retrieval_index: index,
+        disk: {
+          writable: system.storageWritable,
+          percent_used: system.diskPercent,
+          free_bytes: system.diskFreeBytes,
+          sampled_at: system.sampledAt,
+        },
+        memory: {
+          system_percent: system.memoryPercent,
+          process_rss_bytes: system.processRssBytes,
+          process_heap_used_bytes: system.processHeapUsedBytes,
+          sampled_at: system.sampledAt,
+        },
+      },
       response_time_ms: Math.round((performance.now() - started) * 1000) / 1000,
     };
   }

@@ -14,12 +14,27 @@ export function registerObservabilityRoutes(
   const { health, metrics } = dependencies;
 
   app.get('/api/health', async (_request, reply) => {
-    const report = await health.check();
+    const report = health.check();
     return reply.status(report.status === 'unhealthy' ? 503 : 200).send(report);
   });
 
+  // For orchestrators: the process answers at all (liveness), and it can serve (readiness).
+  app.get('/api/health/live', async () => ({
+    status: 'alive',
+    uptime_seconds: Math.round(process.uptime()),
+  }));
+
+  app.get('/api/health/ready', async (_request, reply) => {
+    const readiness = health.readiness();
+    return reply.status(readiness.ready ? 200 : 503).send({
+      status: readiness.ready ? 'ready' : 'not_ready',
+      reasons: readiness.reasons,
+      checks: readiness.checks,
+    });
+  });
+
   app.get('/api/voice/health', async (_request, reply) => {
-    const report = await health.check();
+    const report = health.check();
     return reply.status(report.status === 'unhealthy' ? 503 : 200).send({
       status: report.status,
       components: {

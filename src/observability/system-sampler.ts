@@ -8,6 +8,8 @@ export interface SystemSample {
   diskPercent: number;
   diskFreeBytes: number;
   storageWritable: boolean;
+  processRssBytes: number;
+  processHeapUsedBytes: number;
   sampledAt: string;
 }
 
@@ -50,6 +52,8 @@ export class SystemSampler {
     diskPercent: 0,
     diskFreeBytes: 0,
     storageWritable: false,
+    processRssBytes: 0,
+    processHeapUsedBytes: 0,
     sampledAt: new Date(0).toISOString(),
   };
 
@@ -85,12 +89,15 @@ export class SystemSampler {
     } catch {
       storageWritable = false;
     }
+    const memory = process.memoryUsage();
     this.latest = {
       cpuPercent: round(cpuPercent),
       memoryPercent: round(await memoryPercent()),
       diskPercent: round(diskPercent),
       diskFreeBytes,
       storageWritable,
+      processRssBytes: memory.rss,
+      processHeapUsedBytes: memory.heapUsed,
       sampledAt: new Date().toISOString(),
     };
     return this.latest;

@@ -2,7 +2,7 @@ import type { ConversationStore } from '../chat/conversation.store.js';
 import type { Conversation } from '../storage/tables.js';
 import type { Embedder } from './embedder.js';
 import { decodeSparseVector, encodeSparseVector, type SparseVector } from './sparse-vector.js';
-import type { LoadReport, StoredVector, VectorIndex } from './vector-index.js';
+import type { IndexState, LoadReport, StoredVector, VectorIndex } from './vector-index.js';
 
 export interface SimilarConversation {
   conversation: Conversation;
@@ -40,6 +40,10 @@ export class RetrievalService {
 
   get indexSize(): number {
     return this.index.size;
+  }
+
+  get indexState(): IndexState {
+    return this.index.state;
   }
 
   loadIndex(): Promise<LoadReport> {

@@ -20,9 +20,13 @@ export interface StoredVector {
  * A nearest-neighbour index kept in memory, filled from storage at start-up and kept in step with it
  * incrementally. Operations take effect in the order they are called.
  */
+/** loading: the first load has not finished; rebuilding: refilling after a failure; failed: a load failed. */
+export type IndexState = 'loading' | 'ready' | 'rebuilding' | 'failed' | 'closed';
+
 export interface VectorIndex {
   /** Items indexed, as of the last operation that completed. */
   readonly size: number;
+  readonly state: IndexState;
   /**
    * Replaces the contents with what `source` yields, far cheaper than one upsert each; operations called
    * meanwhile wait for it. The source is kept: should the index have to be rebuilt, it is read again.

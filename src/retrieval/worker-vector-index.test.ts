@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../test/helpers/eventually.js';
 import { LocalEmbedder } from './local-embedder.js';
 import { encodeSparseVector } from './sparse-vector.js';
 import type { StoredVector } from './vector-index.js';
@@ -29,18 +30,6 @@ function source(pages: StoredVector[][]) {
     for (const page of pages) yield page;
   };
   return { read, reads };
-}
-
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
 }
 
 describe('WorkerVectorIndex', () => {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { startWorkerModule } from '../jobs/worker-module.js';
 import type { IndexReply, IndexRequest } from './index-protocol.js';
 import type { SparseVector } from './sparse-vector.js';
-import type { LoadReport, ScoredItem, StoredVector, VectorIndex } from './vector-index.js';
+import type { IndexState, LoadReport, ScoredItem, StoredVector, VectorIndex } from './vector-index.js';
 
 /** Thrown while the index is being rebuilt after its worker stopped: callers do without it meanwhile. */
 export class IndexUnavailableError extends Error {
@@ -40,6 +40,7 @@ export class WorkerVectorIndex implements VectorIndex {
   private recovery: Promise<void> | undefined;
   private restarts = 0;
   private closed = false;
+  private loadState: 'loading' | 'ready' | 'failed' = 'loading';
 
   constructor(private readonly logger: Logger) {
     this.worker = this.spawn();
@@ -49,10 +50,24 @@ export class WorkerVectorIndex implements VectorIndex {
     return this.knownSize;
   }
 
+  get state(): IndexState {
+    if (this.closed) return 'closed';
+    if (this.recovery) return 'rebuilding';
+    return this.loadState;
+  }
+
   load(source: () => AsyncIterable<StoredVector[]>): Promise<LoadReport> {
     this.source = source;
+    this.loadState = 'loading';
     const loading = this.ready.then(() => this.fill(source));
-    this.ready = loading.catch(() => undefined);
+    this.ready = loading.then(
+      () => {
+        this.loadState = 'ready';
+      },
+      () => {
+        this.loadState = 'failed';
+      },
+    );
     return loading;
   }
 
@@ -157,9 +172,11 @@ export class WorkerVectorIndex implements VectorIndex {
         this.worker = this.spawn();
         if (!source) return;
         const report = await this.fill(source);
+        this.loadState = 'ready';
         this.logger.info({ ...report }, 'retrieval index rebuilt');
       })
       .catch((error: unknown) => {
+        this.loadState = 'failed';
         this.logger.error({ error: (error as Error).message }, 'rebuilding the retrieval index failed');
       })
       .finally(() => {

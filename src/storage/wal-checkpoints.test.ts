@@ -4,15 +4,8 @@ import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../test/helpers/eventually.js';
 import { BackgroundCheckpoints } from './wal-checkpoints.js';
-
-async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('BackgroundCheckpoints', () => {
   let directory: string;

@@ -81,6 +81,30 @@ describe('HTTP API endpoints', () => {
       }
       expect(body.services.database).toBe(true);
       expect(body.services.emergent_llm).toBe(false);
+      // No LLM configured: the service answers from what it has learned and is fully healthy.
+      expect(body.status).toBe('healthy');
+      expect(body.reasons).toEqual([]);
+      expect(body.checks.llm).toEqual({ configured: false });
+      expect(body.checks.database).toMatchObject({ ok: true });
+      expect(body.checks.database.checked_at).toMatch(ISO_TIMESTAMP);
+      expect(body.checks.embedder.ok).toBe(true);
+      expect(body.checks.retrieval_index).toEqual({ state: 'ready', items: expect.any(Number) });
+      expect(body.checks.disk.writable).toBe(true);
+      expect(body.checks.disk.free_bytes).toBeGreaterThan(0);
+      expect(body.checks.memory.process_rss_bytes).toBeGreaterThan(0);
+    });
+
+    it('GET /api/health/live and /api/health/ready answer for orchestrators', async () => {
+      const live = await api.request('GET', '/api/health/live');
+      expect(live.status).toBe(200);
+      expect(live.body.status).toBe('alive');
+      const ready = await api.request('GET', '/api/health/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.body).toEqual({
+        status: 'ready',
+        reasons: [],
+        checks: { migrations: true, retrieval_index: true, database: true },
+      });
     });
 
     it('GET /api/voice/health names its components', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/eventually.js';
 import { startTestService, type TestService } from '../helpers/test-service.js';
-import { Api, eventually, expectNotFound, expectValidationError, ISO_TIMESTAMP } from './support/api.js';
+import { Api, expectNotFound, expectValidationError, ISO_TIMESTAMP } from './support/api.js';
 
 const NIKITINSKY = 'Как часто бригада моет подъезды в Никитинском районе?';
 const NIKITINSKY_REWORDED = 'никитинский район: подъезды моют как часто?';

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/eventually.js';
 import { type FakeBehaviour, FakeOpenAiServer } from '../helpers/fake-openai-server.js';
 import { startTestService, type TestService } from '../helpers/test-service.js';
 import { Api } from './support/api.js';
@@ -176,8 +177,18 @@ describe('an LLM that hangs or cannot be reached', () => {
       const retrieved = await api.ask(REWORDED);
       expect(retrieved.model_used).toBe('retrieval');
       expect(retrieved.similar_found).toBeGreaterThanOrEqual(1);
-      const health = await api.request('GET', '/api/health');
+      // A configured provider that fails degrades the service; it keeps serving (200, not 503).
+      const health = await eventually(async () => {
+        const response = await api.request('GET', '/api/health');
+        expect(response.body.checks.llm.ok).toBe(false);
+        return response;
+      });
       expect(health.status).toBe(200);
+      expect(health.body.status).toBe('degraded');
+      expect(health.body.reasons).toContain('LLM provider unreachable');
+      expect(health.body.checks.llm).toMatchObject({ configured: true, ok: false });
+      expect(health.body.services.http_client).toBe(false);
+      expect((await api.request('GET', '/api/health/ready')).status).toBe(200);
       expect(api.serverErrors()).toEqual([]);
     } finally {
       await service.close();
@@ -196,8 +207,15 @@ describe('an LLM that hangs or cannot be reached', () => {
       expect(answer.model_used).toBe('alias-model');
       expect(answer.response).toBe(MODEL_ANSWER);
       expect(fake.requests.at(-1)?.headers.authorization).toBe('Bearer emergent-secret');
-      const health = await api.request('GET', '/api/health');
+      // The provider is probed in the background with the same key (GET /models), and it answered.
+      const health = await eventually(async () => {
+        const response = await api.request('GET', '/api/health');
+        expect(response.body.checks.llm).toMatchObject({ configured: true, ok: true });
+        return response;
+      });
       expect(health.body.services.emergent_llm).toBe(true);
+      expect(health.body.status).toBe('healthy');
+      expect(fake.modelListRequests.at(-1)?.headers.authorization).toBe('Bearer emergent-secret');
     } finally {
       await service.close();
     }

@@ -13,11 +13,15 @@ export interface RecordedRequest {
 }
 
 /**
- * A small server speaking the OpenAI chat completions wire format, so that the real `openai` client is
- * exercised against it. Behaviours are consumed in order; the last one repeats.
+ * A small server speaking the OpenAI wire format (chat completions, and the model list health probes
+ * read), so that the real `openai` client is exercised against it. Chat behaviours are consumed in
+ * order; the last one repeats.
  */
 export class FakeOpenAiServer {
+  /** Everything but model-list requests, in order. */
   readonly requests: RecordedRequest[] = [];
+  /** GET /v1/models, as health probes send it. */
+  readonly modelListRequests: RecordedRequest[] = [];
   private behaviours: FakeBehaviour[] = [{ kind: 'answer', text: 'Ответ модели.' }];
   private server: Server | undefined;
   private readonly hanging = new Set<ServerResponse>();
@@ -48,15 +52,27 @@ export class FakeOpenAiServer {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
     const body = raw === '' ? undefined : JSON.parse(raw);
-    this.requests.push({ path: request.url ?? '', headers: request.headers, body });
-    const behaviour = (
-      this.behaviours.length > 1 ? this.behaviours.shift() : this.behaviours[0]
-    ) as FakeBehaviour;
+    const recorded = { path: request.url ?? '', headers: request.headers, body };
+    if (request.method === 'GET' && request.url === '/v1/models') {
+      this.modelListRequests.push(recorded);
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({
+          object: 'list',
+          data: [{ id: 'fake-model', object: 'model', created: 1_700_000_000, owned_by: 'fake' }],
+        }),
+      );
+      return;
+    }
+    this.requests.push(recorded);
     if (request.url !== '/v1/chat/completions') {
       response.writeHead(404, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error' } }));
       return;
     }
+    const behaviour = (
+      this.behaviours.length > 1 ? this.behaviours.shift() : this.behaviours[0]
+    ) as FakeBehaviour;
     switch (behaviour.kind) {
       case 'answer':
         response.writeHead(200, { 'content-type': 'application/json' });

@@ -1,0 +1,109 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../test/helpers/eventually.js';
+import { temporaryDirectory } from '../../test/helpers/test-service.js';
+import { ConversationStore } from '../chat/conversation.store.js';
+import { FeedbackStore } from '../learning/feedback.store.js';
+import { type ChatModel, ChatModelError } from '../llm/chat-model.js';
+import { LocalEmbedder } from '../retrieval/local-embedder.js';
+import type { IndexState } from '../retrieval/vector-index.js';
+import { type Database, migrateToLatest, openDatabase } from '../storage/database.js';
+import { HealthService } from './health.service.js';
+import { SystemSampler } from './system-sampler.js';
+
+/** A chat model whose provider is up or down at will (only the probe is used here). */
+class SwitchableModel implements ChatModel {
+  readonly name = 'switchable';
+  up = true;
+  probes = 0;
+  async complete(): Promise<never> {
+    throw new Error('not used');
+  }
+  async probe(): Promise<void> {
+    this.probes++;
+    if (!this.up) throw new ChatModelError('The model provider is unreachable', 'unavailable');
+  }
+}
+
+describe('HealthService', () => {
+  let directory: string;
+  let database: Database;
+  let indexState: IndexState;
+  let model: SwitchableModel;
+  let health: HealthService;
+
+  beforeEach(async () => {
+    directory = temporaryDirectory('vasdom-health-');
+    database = openDatabase({
+      kind: 'sqlite',
+      file: path.join(directory, 'health.sqlite'),
+      synchronous: 'NORMAL',
+    });
+    await migrateToLatest(database.db);
+    indexState = 'ready';
+    model = new SwitchableModel();
+    health = new HealthService({
+      db: database.db,
+      sampler: new SystemSampler(directory),
+      embedder: new LocalEmbedder(),
+      feedback: new FeedbackStore(database.db),
+      conversations: new ConversationStore(database.db),
+      model,
+      index: () => ({ state: indexState, items: 7 }),
+      version: 'test',
+      platform: 'test',
+      intervals: { databaseMs: 20, llmMs: 20, refreshMs: 20 },
+    });
+    await health.start();
+  });
+  afterEach(async () => {
+    health.stop();
+    await database.close().catch(() => undefined);
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('is healthy when every configured component works', () => {
+    const report = health.check();
+    expect(report.status).toBe('healthy');
+    expect(report.checks.llm).toMatchObject({ configured: true, ok: true });
+    expect(report.checks.retrieval_index).toEqual({ state: 'ready', items: 7 });
+    expect(health.readiness().ready).toBe(true);
+  });
+
+  it('is degraded while a configured LLM provider fails, and recovers with it', async () => {
+    model.up = false;
+    await eventually(() => expect(health.check().status).toBe('degraded'));
+    const report = health.check();
+    expect(report.reasons).toEqual(['LLM provider unreachable']);
+    expect(report.checks.llm).toMatchObject({ ok: false, error: 'The model provider is unreachable' });
+    // Degraded is not unready: answers come from what the service has learned meanwhile.
+    expect(health.readiness().ready).toBe(true);
+    model.up = true;
+    await eventually(() => expect(health.check().status).toBe('healthy'));
+  });
+
+  it('is degraded and not ready while the retrieval index is rebuilt', () => {
+    indexState = 'rebuilding';
+    expect(health.check()).toMatchObject({ status: 'degraded', reasons: ['retrieval index rebuilding'] });
+    expect(health.readiness()).toMatchObject({
+      ready: false,
+      reasons: ['retrieval index rebuilding'],
+      checks: { migrations: true, retrieval_index: false, database: true },
+    });
+  });
+
+  it('is unhealthy and not ready once the database stops answering', async () => {
+    await database.close();
+    await eventually(() => expect(health.check().status).toBe('unhealthy'));
+    expect(health.check().reasons).toContain('database unreachable');
+    expect(health.check().checks.database.ok).toBe(false);
+    expect(health.readiness()).toMatchObject({ ready: false, checks: { database: false } });
+  });
+
+  it('answers from its last results without running a check', () => {
+    const probes = model.probes;
+    for (let call = 0; call < 1000; call++) health.check();
+    expect(model.probes - probes).toBeLessThan(5);
+  });
+});
