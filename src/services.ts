@@ -7,6 +7,7 @@ import { StatusCheckStore } from './company/status-check.store.js';
 import type { Config } from './config/config.schema.js';
 import { FeedbackStore } from './learning/feedback.store.js';
 import { LearningService } from './learning/learning.service.js';
+import { LearningDataTally } from './learning/learning-data-tally.js';
 import type { ChatModel } from './llm/chat-model.js';
 import { HealthService } from './observability/health.service.js';
 import { Metrics } from './observability/metrics.js';
@@ -50,8 +51,10 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     const conversations = new ConversationStore(database.db);
     const feedback = new FeedbackStore(database.db);
     const embedder = new LocalEmbedder();
+    const tally = new LearningDataTally({ feedback, conversations }, embedder.id);
+    await tally.start();
     index = new WorkerVectorIndex(logger.child({ module: 'retrieval' }));
-    const retrieval = new RetrievalService(embedder, index, conversations, {
+    const retrieval = new RetrievalService(embedder, index, conversations, tally, {
       minRating: config.learning.minRatingThreshold,
       similarityThreshold: config.retrieval.similarityThreshold,
     });
@@ -64,6 +67,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       conversations,
       state: new ServiceStateStore(database.db),
       retrieval,
+      tally,
       metrics,
       logger: logger.child({ module: 'learning' }),
       minRatingThreshold: config.learning.minRatingThreshold,
@@ -84,8 +88,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       db: database.db,
       sampler: new SystemSampler(config.dataDir),
       embedder,
-      feedback,
-      conversations,
+      tally,
       model,
       index: () => ({ state: retrieval.indexState, items: retrieval.indexSize }),
       version: SERVICE_VERSION,
@@ -96,6 +99,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     const chat = new ChatService({
       conversations,
       retrieval,
+      tally,
       model,
       profile,
       metrics,
@@ -118,6 +122,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       model,
       async close() {
         health.stop();
+        tally.stop();
         await learning.stop();
         await index?.close();
         await database.close();

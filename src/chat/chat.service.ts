@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { CompanyProfile } from '../company/company-profile.js';
+import type { LearningDataTally } from '../learning/learning-data-tally.js';
 import type { ChatModel } from '../llm/chat-model.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RetrievalService, SimilarConversation } from '../retrieval/retrieval.service.js';
@@ -37,6 +38,7 @@ export class ChatService {
     private readonly dependencies: {
       conversations: ConversationStore;
       retrieval: RetrievalService;
+      tally: LearningDataTally;
       model: ChatModel | undefined;
       profile: CompanyProfile;
       metrics: Metrics;
@@ -73,6 +75,7 @@ export class ChatService {
       },
       retrieval.encode(vector),
     );
+    this.dependencies.tally.conversationStored(true);
     metrics.aiResponses.inc({ status: answer.source });
     return {
       response: answer.text,

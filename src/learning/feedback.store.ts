@@ -19,20 +19,33 @@ export interface RatingSummary {
 export class FeedbackStore {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
 
-  /** Records a rating; returns false when the conversation does not exist. */
-  async rate(conversationId: string, rating: number, comment: string | null, now: string): Promise<boolean> {
+  /**
+   * Records a rating; returns the conversation's previous rating (null: it had none), or undefined when
+   * the conversation does not exist.
+   */
+  async rate(
+    conversationId: string,
+    rating: number,
+    comment: string | null,
+    now: string,
+  ): Promise<{ previous: number | null } | undefined> {
     return this.db.transaction().execute(async (transaction) => {
-      const updated = await transaction
+      const current = await transaction
+        .selectFrom('conversations')
+        .select('rating')
+        .where('id', '=', conversationId)
+        .executeTakeFirst();
+      if (!current) return undefined;
+      await transaction
         .updateTable('conversations')
         .set({ rating, feedback_text: comment, rated_at: now, updated_at: now })
         .where('id', '=', conversationId)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0) return false;
+        .execute();
       await transaction
         .insertInto('feedback')
         .values({ conversation_id: conversationId, rating, comment, created_at: now })
         .execute();
-      return true;
+      return { previous: current.rating };
     });
   }
 

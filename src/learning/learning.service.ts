@@ -6,6 +6,7 @@ import type { RetrievalService } from '../retrieval/retrieval.service.js';
 import type { ServiceStateStore } from '../storage/service-state.store.js';
 import type { Conversation } from '../storage/tables.js';
 import type { FeedbackStore } from './feedback.store.js';
+import type { LearningDataTally } from './learning-data-tally.js';
 
 const LAST_PASS_KEY = 'learning.last_pass_at';
 const CHANGES_PER_PAGE = 1000;
@@ -42,6 +43,7 @@ export class LearningService {
       conversations: ConversationStore;
       state: ServiceStateStore;
       retrieval: RetrievalService;
+      tally: LearningDataTally;
       metrics: Metrics;
       logger: Logger;
       minRatingThreshold: number;
@@ -73,16 +75,17 @@ export class LearningService {
     rating: number,
     comment: string | null,
   ): Promise<{ found: boolean; usedForTraining: boolean }> {
-    const found = await this.dependencies.feedback.rate(
+    const rated = await this.dependencies.feedback.rate(
       conversationId,
       rating,
       comment,
       new Date().toISOString(),
     );
-    if (!found) return { found, usedForTraining: false };
+    if (!rated) return { found: false, usedForTraining: false };
+    this.dependencies.tally.ratingChanged(rated.previous, rating);
     this.dependencies.metrics.feedback.inc({ rating: String(rating) });
     void this.requestPass();
-    return { found, usedForTraining: rating >= this.dependencies.minRatingThreshold };
+    return { found: true, usedForTraining: rating >= this.dependencies.minRatingThreshold };
   }
 
   jobStatus(): JobStatus {

@@ -5,6 +5,7 @@ import { eventually } from '../../test/helpers/eventually.js';
 import { temporaryDirectory } from '../../test/helpers/test-service.js';
 import { ConversationStore } from '../chat/conversation.store.js';
 import { FeedbackStore } from '../learning/feedback.store.js';
+import { LearningDataTally } from '../learning/learning-data-tally.js';
 import { type ChatModel, ChatModelError } from '../llm/chat-model.js';
 import { LocalEmbedder } from '../retrieval/local-embedder.js';
 import type { IndexState } from '../retrieval/vector-index.js';
@@ -47,8 +48,10 @@ describe('HealthService', () => {
       db: database.db,
       sampler: new SystemSampler(directory),
       embedder: new LocalEmbedder(),
-      feedback: new FeedbackStore(database.db),
-      conversations: new ConversationStore(database.db),
+      tally: new LearningDataTally(
+        { feedback: new FeedbackStore(database.db), conversations: new ConversationStore(database.db) },
+        'local-ru-v1',
+      ),
       model,
       index: () => ({ state: indexState, items: 7 }),
       version: 'test',

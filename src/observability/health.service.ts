@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ConversationStore } from '../chat/conversation.store.js';
-import type { FeedbackStore } from '../learning/feedback.store.js';
+import type { LearningDataTally } from '../learning/learning-data-tally.js';
 import type { ChatModel } from '../llm/chat-model.js';
 import type { Embedder } from '../retrieval/embedder.js';
 import type { IndexState } from '../retrieval/vector-index.js';
@@ -17,7 +16,7 @@ const MEMORY_FULL_PERCENT = 90;
 export interface HealthIntervals {
   databaseMs: number;
   llmMs: number;
-  /** Embedder self-test and learning counts. */
+  /** Embedder self-test. */
   refreshMs: number;
 }
 
@@ -124,12 +123,6 @@ export class HealthService {
   private database: ProbeResult = { ok: false, latency_ms: 0, checked_at: new Date(0).toISOString() };
   private llm: ProbeResult | PendingProbe = PENDING;
   private embedder: ProbeResult = { ok: false, latency_ms: 0, checked_at: new Date(0).toISOString() };
-  private learningData: LearningData = {
-    total_conversations: 0,
-    embeddings_cached: 0,
-    rated_conversations: 0,
-    max_storage_limit: null,
-  };
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly startedAt = Date.now();
   private readonly intervals: HealthIntervals;
@@ -139,8 +132,7 @@ export class HealthService {
       db: Kysely<DatabaseSchema>;
       sampler: SystemSampler;
       embedder: Embedder;
-      feedback: FeedbackStore;
-      conversations: ConversationStore;
+      tally: LearningDataTally;
       model: ChatModel | undefined;
       index: () => { state: IndexState; items: number };
       version: string;
@@ -192,27 +184,24 @@ export class HealthService {
     if (model) this.llm = await probe(() => model.probe());
   }
 
-  /** Embedder self-test and the learning counts. */
+  /** Embedder self-test. */
   async refresh(): Promise<void> {
-    const { embedder, feedback, conversations } = this.dependencies;
+    const { embedder } = this.dependencies;
     this.embedder = await probe(async () => {
       const [vector] = await embedder.embed(['Сколько домов обслуживает компания?']);
       if ((vector?.indices.length ?? 0) === 0) throw new Error('the embedder returned an empty vector');
     });
-    try {
-      const [summary, embeddings] = await Promise.all([
-        feedback.summary(),
-        conversations.countEmbeddings(embedder.id),
-      ]);
-      this.learningData = {
-        total_conversations: summary.total,
-        embeddings_cached: embeddings,
-        rated_conversations: summary.rated,
-        max_storage_limit: null,
-      };
-    } catch {
-      // The database check reports the failure; keep the last counts.
-    }
+  }
+
+  private learningData(): LearningData {
+    const { tally } = this.dependencies;
+    const summary = tally.summary();
+    return {
+      total_conversations: summary.total,
+      embeddings_cached: tally.embeddings,
+      rated_conversations: summary.rated,
+      max_storage_limit: null,
+    };
   }
 
   readiness(): Readiness {
@@ -258,7 +247,7 @@ export class HealthService {
         storage: system.storageWritable,
         http_client: model !== undefined && this.llm.ok === true,
       },
-      learning_data: this.learningData,
+      learning_data: this.learningData(),
       system_metrics: {
         cpu_percent: system.cpuPercent,
         memory_percent: system.memoryPercent,

@@ -1,4 +1,5 @@
 import type { ConversationStore } from '../chat/conversation.store.js';
+import type { LearningDataTally } from '../learning/learning-data-tally.js';
 import type { Conversation } from '../storage/tables.js';
 import type { Embedder } from './embedder.js';
 import { decodeSparseVector, encodeSparseVector, type SparseVector } from './sparse-vector.js';
@@ -31,6 +32,7 @@ export class RetrievalService {
     private readonly embedder: Embedder,
     private readonly index: VectorIndex,
     private readonly conversations: ConversationStore,
+    private readonly tally: LearningDataTally,
     readonly settings: RetrievalSettings,
   ) {}
 
@@ -91,6 +93,7 @@ export class RetrievalService {
       this.embedder.id,
       new Date().toISOString(),
     );
+    this.tally.vectorsStored(1);
     return vector;
   }
 
@@ -124,6 +127,7 @@ export class RetrievalService {
           this.embedder.id,
           new Date().toISOString(),
         );
+        this.tally.vectorsStored(slice.length);
         for (const [position, row] of slice.entries()) {
           if ((row.rating ?? 0) >= this.settings.minRating)
             await this.index.upsert(row.id, vectors[position] as SparseVector);
