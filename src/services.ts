@@ -39,21 +39,24 @@ export interface Services {
 export async function createServices(config: Config, logger: Logger): Promise<Services> {
   const profile = loadCompanyProfile(config.companyProfilePath);
   const storageLogger = logger.child({ module: 'storage' });
+  const metrics = new Metrics();
   const database = openDatabase(config.database, {
     backgroundCheckpoints: { onError: (message) => storageLogger.error(message) },
+    onStatementError: (operation) => metrics.databaseErrors.inc({ operation }),
   });
   let index: WorkerVectorIndex | undefined;
   try {
     const migration = await migrateToLatest(database.db);
     if (migration.applied.length > 0) logger.info({ applied: migration.applied }, 'database migrated');
 
-    const metrics = new Metrics();
     const conversations = new ConversationStore(database.db);
     const feedback = new FeedbackStore(database.db);
     const embedder = new LocalEmbedder();
     const tally = new LearningDataTally({ feedback, conversations }, embedder.id);
     await tally.start();
-    index = new WorkerVectorIndex(logger.child({ module: 'retrieval' }));
+    index = new WorkerVectorIndex(logger.child({ module: 'retrieval' }), {
+      onRestart: () => metrics.indexRestarts.inc(),
+    });
     const retrieval = new RetrievalService(embedder, index, conversations, tally, {
       minRating: config.learning.minRatingThreshold,
       similarityThreshold: config.retrieval.similarityThreshold,
@@ -77,7 +80,11 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     const indexStarted = performance.now();
     await learning.markIndexBaseline();
     const { indexed, skipped } = await retrieval.loadIndex();
-    metrics.indexSize.set(indexed);
+    metrics.observe({
+      index: () => ({ state: retrieval.indexState, items: retrieval.indexSize }),
+      ratings: () => tally.summary(),
+      retrainingThreshold: config.learning.retrainingThreshold,
+    });
     logger.info(
       { indexed, durationMs: Math.round(performance.now() - indexStarted) },
       'retrieval index loaded',

@@ -52,6 +52,7 @@ export class ChatService {
     const { conversations, retrieval, metrics } = this.dependencies;
     const vector = await retrieval.embed(request.message);
     const similar = await this.findSimilar(vector);
+    metrics.retrievalDuration.observe((performance.now() - started) / 1000);
     const answer = await this.compose(request.message, similar);
     const elapsedMs = performance.now() - started;
     const now = new Date().toISOString();
@@ -102,17 +103,24 @@ export class ChatService {
   private async compose(message: string, similar: SimilarConversation[]): Promise<Answer> {
     const { model, profile, metrics, logger } = this.dependencies;
     if (model) {
+      const examples = similar.map(({ conversation, score }) => ({
+        question: conversation.user_message,
+        answer: conversation.ai_response,
+        rating: conversation.rating,
+        similarity: score,
+      }));
+      const called = performance.now();
       try {
-        const examples = similar.map(({ conversation, score }) => ({
-          question: conversation.user_message,
-          answer: conversation.ai_response,
-          rating: conversation.rating,
-          similarity: score,
-        }));
         const completion = await model.complete(buildPrompt(profile, examples, message));
+        metrics.llmDuration.observe({ result: 'success' }, (performance.now() - called) / 1000);
+        if (completion.usage) {
+          metrics.llmTokens.inc({ kind: 'prompt' }, completion.usage.promptTokens);
+          metrics.llmTokens.inc({ kind: 'completion' }, completion.usage.completionTokens);
+        }
         return { text: completion.text, modelUsed: completion.model, source: 'llm' };
       } catch (error) {
         const reason = (error as { reason?: string }).reason ?? 'unknown';
+        metrics.llmDuration.observe({ result: reason }, (performance.now() - called) / 1000);
         metrics.llmFailures.inc({ reason });
         metrics.aiResponses.inc({ status: 'error' });
         logger.warn({ reason, error: (error as Error).message }, 'LLM call failed; answering without it');

@@ -53,10 +53,7 @@ export class LearningService {
     this.learningJob = new SingleFlightJob(
       'learning-pass',
       () => this.runPass(),
-      (error) => {
-        dependencies.metrics.learningPasses.inc({ result: 'failure' });
-        dependencies.logger.error({ err: error }, 'learning pass failed');
-      },
+      (error) => dependencies.logger.error({ err: error }, 'learning pass failed'),
     );
   }
 
@@ -97,9 +94,27 @@ export class LearningService {
     return this.learningJob.request();
   }
 
+  /** One learning pass, timed and counted by result. */
   private async runPass(): Promise<void> {
-    const { feedback, conversations, retrieval, state, metrics } = this.dependencies;
+    const { metrics, logger, retrieval } = this.dependencies;
     const started = performance.now();
+    let result: 'success' | 'failure' = 'failure';
+    try {
+      const applied = await this.applyRatingsSinceLastPass();
+      result = 'success';
+      logger.info(
+        { applied, indexSize: retrieval.indexSize, durationMs: Math.round(performance.now() - started) },
+        'learning pass finished',
+      );
+    } finally {
+      metrics.learningPasses.inc({ result });
+      metrics.learningPassDuration.observe({ result }, (performance.now() - started) / 1000);
+    }
+  }
+
+  /** Moves every conversation rated since the last pass in or out of the positive examples. */
+  private async applyRatingsSinceLastPass(): Promise<number> {
+    const { feedback, conversations, retrieval, state } = this.dependencies;
     let applied = 0;
     for (;;) {
       const { changes, lastId } = await feedback.changesSince(this.feedbackWatermark, CHANGES_PER_PAGE);
@@ -111,12 +126,7 @@ export class LearningService {
       this.feedbackWatermark = lastId;
     }
     await state.set(LAST_PASS_KEY, new Date().toISOString(), new Date().toISOString());
-    metrics.indexSize.set(retrieval.indexSize);
-    metrics.learningPasses.inc({ result: 'success' });
-    this.dependencies.logger.info(
-      { applied, indexSize: retrieval.indexSize, durationMs: Math.round(performance.now() - started) },
-      'learning pass finished',
-    );
+    return applied;
   }
 
   async stats(): Promise<LearningStats> {

@@ -1,10 +1,24 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { RatingSummary } from '../learning/feedback.store.js';
+import type { IndexState } from '../retrieval/vector-index.js';
 
-export type AnswerOutcome = 'llm' | 'retrieval' | 'fallback' | 'error';
+export type AnswerOutcome = 'llm' | 'curated' | 'retrieval' | 'fallback' | 'error';
+const ANSWER_OUTCOMES: readonly AnswerOutcome[] = ['llm', 'curated', 'retrieval', 'fallback', 'error'];
+
+/** Where gauges read the service's current state, at scrape time. */
+export interface MetricSources {
+  index(): { state: IndexState; items: number };
+  /** All-time rating figures (kept in memory: reading them costs nothing). */
+  ratings(): RatingSummary;
+  retrainingThreshold: number;
+}
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** The service's Prometheus series; one registry per service instance (tests build several). */
 export class Metrics {
   readonly registry = new Registry();
+  private sources: MetricSources | undefined;
 
   readonly requests = new Counter({
     name: 'vasdom_requests_total',
@@ -17,13 +31,13 @@ export class Metrics {
     name: 'vasdom_request_duration_seconds',
     help: 'HTTP request duration by method and route template',
     labelNames: ['method', 'endpoint'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
 
   readonly aiResponses = new Counter({
     name: 'vasdom_ai_responses_total',
-    help: 'Answers given, by where they came from',
+    help: 'Answers by where they came from (llm, curated, retrieval, fallback); error counts failed LLM calls, whose questions are then answered and counted by the outcome served',
     labelNames: ['status'] as const,
     registers: [this.registry],
   });
@@ -42,6 +56,34 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly llmDuration = new Histogram({
+    name: 'vasdom_llm_request_duration_seconds',
+    help: 'Duration of LLM calls by result (success or the failure reason)',
+    labelNames: ['result'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly llmTokens = new Counter({
+    name: 'vasdom_llm_tokens_total',
+    help: 'Tokens used by LLM calls, by kind (prompt or completion)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly retrievalDuration = new Histogram({
+    name: 'vasdom_retrieval_duration_seconds',
+    help: 'Time to find similar rated conversations for a question (embedding, index search, look-up)',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
+  readonly indexRestarts = new Counter({
+    name: 'vasdom_retrieval_index_restarts_total',
+    help: 'Times the retrieval index worker stopped and was started again',
+    registers: [this.registry],
+  });
+
   readonly learningPasses = new Counter({
     name: 'vasdom_learning_passes_total',
     help: 'Learning passes run, by result',
@@ -49,17 +91,76 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly indexSize = new Gauge({
-    name: 'vasdom_retrieval_index_items',
-    help: 'Items in the retrieval index',
+  readonly learningPassDuration = new Histogram({
+    name: 'vasdom_learning_pass_duration_seconds',
+    help: 'Duration of learning passes, by result',
+    labelNames: ['result'] as const,
+    buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60],
+    registers: [this.registry],
+  });
+
+  readonly databaseErrors = new Counter({
+    name: 'vasdom_database_errors_total',
+    help: 'Database statements that failed, by operation (read or write)',
+    labelNames: ['operation'] as const,
     registers: [this.registry],
   });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
-    // Expose the outcome series from the start, so rates exist before the first answer.
-    for (const outcome of ['llm', 'retrieval', 'fallback', 'error'] satisfies AnswerOutcome[]) {
-      this.aiResponses.inc({ status: outcome }, 0);
-    }
+    // Expose the labelled series from the start, so that rates and alerts have them before the first event.
+    for (const outcome of ANSWER_OUTCOMES) this.aiResponses.inc({ status: outcome }, 0);
+    for (const operation of ['read', 'write']) this.databaseErrors.inc({ operation }, 0);
+    this.learningPasses.inc({ result: 'success' }, 0);
+    this.learningPasses.inc({ result: 'failure' }, 0);
+    this.stateGauges();
+  }
+
+  /** Connects the gauges that report current state to where it lives. */
+  observe(sources: MetricSources): void {
+    this.sources = sources;
+  }
+
+  private stateGauges(): void {
+    const metrics = this;
+    const gauge = (name: string, help: string, read: (sources: MetricSources) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          // NaN until there is something to measure: comparisons with it are false, so no alert fires.
+          this.set((metrics.sources && read(metrics.sources)) ?? Number.NaN);
+        },
+      });
+    gauge('vasdom_retrieval_index_items', 'Items in the retrieval index', (sources) => sources.index().items);
+    gauge(
+      'vasdom_retrieval_index_ready',
+      '1 when the retrieval index is loaded and serving, else 0',
+      (sources) => (sources.index().state === 'ready' ? 1 : 0),
+    );
+    gauge(
+      'vasdom_quality_rated_conversations',
+      'Conversations with a rating',
+      (sources) => sources.ratings().rated,
+    );
+    gauge(
+      'vasdom_quality_average_rating',
+      'Average current rating of rated conversations (NaN until the first rating)',
+      (sources) => sources.ratings().averageRating ?? undefined,
+    );
+    gauge('vasdom_quality_satisfaction_ratio', 'Share of rated conversations rated 4 or 5', (sources) => {
+      const { rated, positive } = sources.ratings();
+      return rated === 0 ? undefined : positive / rated;
+    });
+    gauge('vasdom_quality_negative_ratio', 'Share of rated conversations rated 1 or 2', (sources) => {
+      const { rated, negative } = sources.ratings();
+      return rated === 0 ? undefined : negative / rated;
+    });
+    gauge(
+      'vasdom_quality_retraining_threshold',
+      'RETRAINING_THRESHOLD: an average rating below it asks for retraining',
+      (sources) => sources.retrainingThreshold,
+    );
   }
 }

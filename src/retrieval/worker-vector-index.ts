@@ -42,7 +42,10 @@ export class WorkerVectorIndex implements VectorIndex {
   private closed = false;
   private loadState: 'loading' | 'ready' | 'failed' = 'loading';
 
-  constructor(private readonly logger: Logger) {
+  constructor(
+    private readonly logger: Logger,
+    private readonly hooks: { onRestart?: () => void } = {},
+  ) {
     this.worker = this.spawn();
   }
 
@@ -164,6 +167,7 @@ export class WorkerVectorIndex implements VectorIndex {
       this.restarts === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** this.restarts);
     this.restarts++;
     this.knownSize = 0;
+    this.hooks.onRestart?.();
     this.logger.warn({ exitCode, delayMs }, 'restarting the retrieval index worker');
     const source = this.source;
     const recovery: Promise<void> = new Promise((resolve) => setTimeout(resolve, delayMs))

@@ -29,6 +29,8 @@ export interface OpenOptions {
    * service does; short-lived commands keep SQLite's inline checkpoints). Failures are reported here.
    */
   backgroundCheckpoints?: { onError(message: string): void };
+  /** Called for each statement that fails, by whether it reads or writes. */
+  onStatementError?: (operation: 'read' | 'write') => void;
 }
 
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Database {
@@ -46,7 +48,9 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     options.backgroundCheckpoints &&
     new BackgroundCheckpoints(connection, config.file, options.backgroundCheckpoints.onError);
   const db = new Kysely<DatabaseSchema>({
-    dialect: new SqliteDialect({ database: withStatementCache(connection) }),
+    dialect: new SqliteDialect({
+      database: withStatementCache(connection, { onError: options.onStatementError }),
+    }),
   });
   return {
     db,

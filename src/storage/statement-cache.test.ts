@@ -5,7 +5,7 @@ import { withStatementCache } from './statement-cache.js';
 describe('withStatementCache', () => {
   it('reuses a prepared statement for the same SQL and evicts the least recently used', () => {
     const connection = new SqliteDatabase(':memory:');
-    const cached = withStatementCache(connection, 2);
+    const cached = withStatementCache(connection, { capacity: 2 });
     const first = cached.prepare('select 1');
     expect(cached.prepare('select 1')).toBe(first);
     const second = cached.prepare('select 2');
@@ -13,8 +13,20 @@ describe('withStatementCache', () => {
     cached.prepare('select 3'); // evicts "select 2"
     expect(cached.prepare('select 1')).toBe(first);
     expect(cached.prepare('select 2')).not.toBe(second);
-    expect((cached.prepare('select 1') as SqliteDatabase.Statement).get()).toEqual({ 1: 1 });
+    expect(cached.prepare('select 1').all([])).toEqual([{ 1: 1 }]);
     cached.close();
     expect(connection.open).toBe(false);
+  });
+
+  it('reports failed statements by whether they read or write, and still throws', () => {
+    const connection = new SqliteDatabase(':memory:');
+    const failures: string[] = [];
+    const cached = withStatementCache(connection, { onError: (operation) => failures.push(operation) });
+    cached.prepare('create table notes (body text not null)').run([]);
+    expect(() => cached.prepare('insert into notes (body) values (?)').run([null])).toThrow(/NOT NULL/);
+    expect(() => cached.prepare('select * from missing_table')).toThrow(/no such table/);
+    expect(cached.prepare('select count(*) as count from notes').all([])).toEqual([{ count: 0 }]);
+    expect(failures).toEqual(['write', 'read']);
+    connection.close();
   });
 });

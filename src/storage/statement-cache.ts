@@ -12,9 +12,11 @@ const DEFAULT_CAPACITY = 256;
  */
 export function withStatementCache(
   connection: SqliteDatabase.Database,
-  capacity = DEFAULT_CAPACITY,
+  options: { capacity?: number; onError?: (operation: 'read' | 'write') => void } = {},
 ): KyselySqliteDatabase {
-  const statements = new Map<string, SqliteDatabase.Statement>();
+  const capacity = options.capacity ?? DEFAULT_CAPACITY;
+  const onError = options.onError ?? (() => undefined);
+  const statements = new Map<string, SqliteStatement>();
   return {
     close: () => connection.close(),
     prepare(sql: string) {
@@ -23,11 +25,40 @@ export function withStatementCache(
         // Re-inserting keeps the map in least-recently-used order.
         statements.delete(sql);
       } else {
-        statement = connection.prepare(sql);
+        try {
+          statement = counted(connection.prepare(sql), onError);
+        } catch (error) {
+          onError('read');
+          throw error;
+        }
         if (statements.size >= capacity) statements.delete(statements.keys().next().value as string);
       }
       statements.set(sql, statement);
       return statement;
     },
+  };
+}
+
+type SqliteStatement = ReturnType<KyselySqliteDatabase['prepare']>;
+
+/** A statement that reports each failure of its runs (by whether it reads or writes) before rethrowing. */
+function counted(
+  statement: SqliteDatabase.Statement,
+  onError: (operation: 'read' | 'write') => void,
+): SqliteStatement {
+  const operation = statement.reader ? 'read' : 'write';
+  const guard = <T>(run: () => T): T => {
+    try {
+      return run();
+    } catch (error) {
+      onError(operation);
+      throw error;
+    }
+  };
+  return {
+    reader: statement.reader,
+    all: (parameters) => guard(() => statement.all(parameters)),
+    run: (parameters) => guard(() => statement.run(parameters)),
+    iterate: (parameters) => guard(() => statement.iterate(parameters)),
   };
 }
