@@ -80,11 +80,6 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     const indexStarted = performance.now();
     await learning.markIndexBaseline();
     const { indexed, skipped } = await retrieval.loadIndex();
-    metrics.observe({
-      index: () => ({ state: retrieval.indexState, items: retrieval.indexSize }),
-      ratings: () => tally.summary(),
-      retrainingThreshold: config.learning.retrainingThreshold,
-    });
     logger.info(
       { indexed, durationMs: Math.round(performance.now() - indexStarted) },
       'retrieval index loaded',
@@ -102,6 +97,15 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       platform: PLATFORM,
     });
     await health.start();
+    metrics.observe({
+      health: () => {
+        const report = health.check();
+        return { status: report.status, systemMemoryPercent: report.system_metrics.memory_percent };
+      },
+      index: () => ({ state: retrieval.indexState, items: retrieval.indexSize }),
+      ratings: () => tally.summary(),
+      retrainingThreshold: config.learning.retrainingThreshold,
+    });
 
     const chat = new ChatService({
       conversations,

@@ -1,17 +1,21 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { RatingSummary } from '../learning/feedback.store.js';
 import type { IndexState } from '../retrieval/vector-index.js';
+import type { HealthStatus } from './health.service.js';
 
 export type AnswerOutcome = 'llm' | 'curated' | 'retrieval' | 'fallback' | 'error';
 const ANSWER_OUTCOMES: readonly AnswerOutcome[] = ['llm', 'curated', 'retrieval', 'fallback', 'error'];
 
 /** Where gauges read the service's current state, at scrape time. */
 export interface MetricSources {
+  health(): { status: HealthStatus; systemMemoryPercent: number };
   index(): { state: IndexState; items: number };
   /** All-time rating figures (kept in memory: reading them costs nothing). */
   ratings(): RatingSummary;
   retrainingThreshold: number;
 }
+
+const HEALTH_STATUSES: readonly HealthStatus[] = ['healthy', 'degraded', 'unhealthy'];
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -133,6 +137,22 @@ export class Metrics {
           this.set((metrics.sources && read(metrics.sources)) ?? Number.NaN);
         },
       });
+    const healthStatus = new Gauge({
+      name: 'vasdom_health_status',
+      help: 'The status GET /api/health reports: 1 for the current one, 0 for the others',
+      labelNames: ['status'] as const,
+      registers: [this.registry],
+      collect() {
+        const current = metrics.sources?.health().status;
+        for (const status of HEALTH_STATUSES) this.set({ status }, status === current ? 1 : 0);
+      },
+    });
+    for (const status of HEALTH_STATUSES) healthStatus.set({ status }, 0);
+    gauge(
+      'vasdom_system_memory_used_ratio',
+      'Share of the machine memory in use (reclaimable cache counted as free), sampled in the background',
+      (sources) => sources.health().systemMemoryPercent / 100,
+    );
     gauge('vasdom_retrieval_index_items', 'Items in the retrieval index', (sources) => sources.index().items);
     gauge(
       'vasdom_retrieval_index_ready',

@@ -59,6 +59,11 @@ describe('GET /api/metrics, without an LLM', () => {
       sample(text, 'vasdom_learning_pass_duration_seconds_count', { result: 'success' }),
     ).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'vasdom_learning_feedback_total', { rating: '1' })).toBe(1);
+    expect(sample(text, 'vasdom_health_status', { status: 'healthy' })).toBe(1);
+    expect(sample(text, 'vasdom_health_status', { status: 'unhealthy' })).toBe(0);
+    const memory = sample(text, 'vasdom_system_memory_used_ratio') ?? -1;
+    expect(memory).toBeGreaterThan(0);
+    expect(memory).toBeLessThan(1);
   });
 
   it('passes promtool check metrics for every series of ours', async () => {
