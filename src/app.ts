@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -7,20 +8,48 @@ import { aiStats, registerCompanyRoutes } from './company/company.routes.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerNotFoundHandler } from './http/not-found-handler.js';
 import { registerLearningRoutes } from './learning/learning.routes.js';
+import { requestContext } from './observability/logger.js';
 import { registerObservabilityRoutes, registerRequestMetrics } from './observability/observability.routes.js';
 import type { Services } from './services.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
+/** A client's request id is kept when it is a short token (it goes into logs and headers as it is). */
+const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+function requestIdOf(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : crypto.randomUUID();
+}
+
 /** Plugins and routes over the given services; never listens, so tests can drive it however they like. */
 export async function buildApp(services: Services): Promise<FastifyInstance> {
   const { config, logger, metrics } = services;
+  const httpLogger = logger.child({ module: 'http' });
   const app = Fastify({
-    loggerInstance: logger.child({ module: 'http' }) as FastifyBaseLogger,
+    loggerInstance: httpLogger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
+    // The id comes from X-Request-Id when it is a sane token, else a new one (see requestIdOf).
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+    // Request lines get the id from the request context (the logger's mixin), like every other line.
+    childLoggerFactory: (parent, _bindings, options) => parent.child({}, options),
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    requestContext.run({ requestId: request.id }, done);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    httpLogger.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      'request',
+    );
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

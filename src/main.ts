@@ -1,7 +1,7 @@
 import { buildApp } from './app.js';
 import { ConfigError } from './config/config.schema.js';
 import { loadConfig } from './config/load-config.js';
-import { createLogger } from './observability/logger.js';
+import { createLogging } from './observability/logger.js';
 import { createServices } from './services.js';
 
 async function main(): Promise<void> {
@@ -15,7 +15,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config);
+  const logging = createLogging(config);
+  const { logger } = logging;
   const started = performance.now();
   const services = await createServices(config, logger);
   const app = await buildApp(services);
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
     try {
       await app.close();
       await services.close();
+      logger.info('stopped');
+      await logging.close();
       process.exit(0);
     } catch (error) {
       logger.error({ err: error }, 'shutdown failed');

@@ -116,6 +116,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       metrics,
       logger: logger.child({ module: 'chat' }),
       topK: config.retrieval.topK,
+      logMessageText: config.log.messageText,
     });
 
     return {

@@ -44,6 +44,8 @@ export class ChatService {
       metrics: Metrics;
       logger: Logger;
       topK: number;
+      /** LOG_MESSAGE_TEXT: whether the answer's log line may carry the question's text. */
+      logMessageText: boolean;
     },
   ) {}
 
@@ -77,6 +79,18 @@ export class ChatService {
       retrieval.encode(vector),
     );
     this.dependencies.tally.conversationStored(true);
+    this.dependencies.logger.info(
+      {
+        logId: id,
+        source: answer.source,
+        model: answer.modelUsed,
+        similarFound: similar.length,
+        responseTimeMs: Math.round(elapsedMs * 100) / 100,
+        messageLength: request.message.length,
+        ...(this.dependencies.logMessageText ? { message: request.message } : {}),
+      },
+      'answered',
+    );
     metrics.aiResponses.inc({ status: answer.source });
     return {
       response: answer.text,

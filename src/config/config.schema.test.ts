@@ -43,6 +43,24 @@ describe('parseConfig', () => {
     expect(problems.find((problem) => problem.startsWith('USE_LOCAL_MODEL:'))).toMatch(/true or false/);
   });
 
+  it('puts a rotated log file under DATA_DIR unless told otherwise, and checks its size and age', () => {
+    expect(parseConfig({ DATA_DIR: '/srv/vasdom' }).log).toEqual({
+      level: 'info',
+      format: 'pretty',
+      file: { path: '/srv/vasdom/logs/vasdom.log', maxSize: '10M', maxAgeDays: 7 },
+      messageText: false,
+    });
+    expect(parseConfig({ LOG_FILE: 'off', NODE_ENV: 'production' }).log).toMatchObject({
+      format: 'json',
+      file: undefined,
+    });
+    const problems = problemsOf({ LOG_FILE_MAX_SIZE: '10 MB', LOG_FILE_MAX_AGE_DAYS: '0' });
+    expect(problems).toEqual([
+      expect.stringMatching(/^LOG_FILE_MAX_SIZE: expected a size such as 10M/),
+      expect.stringMatching(/^LOG_FILE_MAX_AGE_DAYS: expected an integer between 1 and 3650/),
+    ]);
+  });
+
   it('accepts EMERGENT_LLM_KEY as the LLM key and prefers LLM_API_KEY', () => {
     expect(parseConfig({ EMERGENT_LLM_KEY: 'sk-old' }).llm?.apiKey).toBe('sk-old');
     expect(parseConfig({ EMERGENT_LLM_KEY: 'sk-old', LLM_API_KEY: 'sk-new' }).llm?.apiKey).toBe('sk-new');

@@ -38,6 +38,9 @@ const url = z
   .pipe(z.url({ error: 'expected an http(s) URL' }).optional())
   .optional();
 
+/** LOG_FILE values that turn the log file off. */
+const LOG_FILE_OFF = ['off', 'none', 'false', '0'];
+
 /** The raw environment as the service reads it. Names from the prototype keep working. */
 export const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -52,6 +55,14 @@ export const environmentSchema = z.object({
     })
     .default('info'),
   LOG_FORMAT: z.enum(['pretty', 'json', ''], { error: 'expected pretty or json' }).default(''),
+  LOG_FILE: optionalText,
+  LOG_FILE_MAX_SIZE: z
+    .string()
+    .trim()
+    .regex(/^[1-9]\d*[BKMG]$/, 'expected a size such as 10M (a number followed by B, K, M or G)')
+    .default('10M'),
+  LOG_FILE_MAX_AGE_DAYS: integer(7, 1, 3650),
+  LOG_MESSAGE_TEXT: flag(false),
 
   LLM_BASE_URL: url,
   LLM_API_KEY: optionalText,
@@ -92,7 +103,14 @@ export interface Config {
   http: { host: string; port: number; corsOrigins: string[] };
   dataDir: string;
   database: DatabaseConfig;
-  log: { level: string; format: 'pretty' | 'json' };
+  log: {
+    level: string;
+    format: 'pretty' | 'json';
+    /** JSON lines in a file rotated by size; undefined when LOG_FILE is off. */
+    file: { path: string; maxSize: string; maxAgeDays: number } | undefined;
+    /** Whether log lines may carry the text users typed. */
+    messageText: boolean;
+  };
   /** Undefined when no LLM is configured: the service then answers from what it has learned. */
   llm: LlmConfig | undefined;
   retrieval: { similarityThreshold: number; topK: number; embeddingModel: string | undefined };
@@ -158,7 +176,18 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
     },
     dataDir,
     database: databaseConfig(raw, dataDir),
-    log: { level: raw.LOG_LEVEL, format },
+    log: {
+      level: raw.LOG_LEVEL,
+      format,
+      file: LOG_FILE_OFF.includes((raw.LOG_FILE ?? '').toLowerCase())
+        ? undefined
+        : {
+            path: path.resolve(raw.LOG_FILE ?? path.join(dataDir, 'logs', 'vasdom.log')),
+            maxSize: raw.LOG_FILE_MAX_SIZE,
+            maxAgeDays: raw.LOG_FILE_MAX_AGE_DAYS,
+          },
+      messageText: raw.LOG_MESSAGE_TEXT,
+    },
     llm: llmConfigured
       ? {
           baseUrl: raw.LLM_BASE_URL,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config/config.schema.js';
-import { createLogger } from '../../src/observability/logger.js';
+import { createLogging } from '../../src/observability/logger.js';
 import { createServices, type Services } from '../../src/services.js';
 
 export interface TestService {
@@ -31,7 +31,8 @@ export async function startTestService(
   dataDir = temporaryDirectory(),
 ): Promise<TestService> {
   const config = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, ...environment });
-  const services = await createServices(config, createLogger(config));
+  const logging = createLogging(config);
+  const services = await createServices(config, logging.logger);
   const app = await buildApp(services);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
@@ -46,6 +47,7 @@ export async function startTestService(
     async close(options = {}) {
       await app.close();
       await services.close();
+      await logging.close();
       if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,169 @@
+import { existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/config.schema.js';
+import { createLogging, requestContext } from '../../src/observability/logger.js';
+import { eventually } from '../helpers/eventually.js';
+import { FakeOpenAiServer } from '../helpers/fake-openai-server.js';
+import { temporaryDirectory } from '../helpers/test-service.js';
+import { type ChildService, freePort, spawnService, waitUntilHealthy } from './support/child-service.js';
+
+const QUESTION = 'Когда моют окна в подъезде на улице Ленина, дом 12?';
+const SECRET_KEY = 'sk-test-secret-4242';
+
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe('logs of a running service', () => {
+  let service: ChildService | undefined;
+  let fake: FakeOpenAiServer | undefined;
+  afterEach(async () => {
+    await service?.kill();
+    await fake?.stop();
+    service = undefined;
+    fake = undefined;
+  });
+
+  async function start(env: Record<string, string>) {
+    const dataDir = temporaryDirectory('vasdom-logs-');
+    const port = await freePort();
+    service = spawnService({
+      env: {
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'info',
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        ...env,
+      },
+    });
+    const baseUrl = `http://127.0.0.1:${port}`;
+    await waitUntilHealthy(baseUrl, service);
+    return { baseUrl, logFile: path.join(dataDir, 'logs', 'vasdom.log') };
+  }
+
+  it('writes JSON lines to stdout and to the log file, each line of a request with its id', async () => {
+    fake = await new FakeOpenAiServer().start();
+    // The provider fails, so that a warning is logged while the request is handled.
+    fake.respondWith({ kind: 'status', status: 500 });
+    const { baseUrl, logFile } = await start({ LLM_BASE_URL: fake.baseUrl, LLM_API_KEY: SECRET_KEY });
+    const response = await fetch(`${baseUrl}/api/voice/process`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'client-trace-17' },
+      body: JSON.stringify({ message: QUESTION }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-request-id')).toBe('client-trace-17');
+    const generated = await fetch(`${baseUrl}/api/health`, {
+      headers: { 'x-request-id': 'bad id\twith spaces' },
+    });
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+
+    const fileLines = await eventually(() => {
+      const lines = existsSync(logFile) ? jsonLines(readFileSync(logFile, 'utf8')) : [];
+      return lines.some((line) => line.msg === 'request' && line.requestId === 'client-trace-17') && lines;
+    });
+    const ofRequest = fileLines.filter((line) => line.requestId === 'client-trace-17');
+    expect(ofRequest.map((line) => line.msg)).toEqual(
+      expect.arrayContaining(['LLM call failed; answering without it', 'answered', 'request']),
+    );
+    const answered = ofRequest.find((line) => line.msg === 'answered');
+    expect(answered).toMatchObject({
+      level: 30,
+      module: 'chat',
+      source: 'fallback',
+      messageLength: QUESTION.length,
+    });
+    expect(ofRequest.find((line) => line.msg === 'request')).toMatchObject({
+      method: 'POST',
+      route: '/api/voice/process',
+      status: 200,
+    });
+    for (const line of fileLines) expect(typeof line.time).toBe('string');
+    // Standard output carries the same JSON lines.
+    expect(jsonLines(service?.stdout() ?? '').some((line) => line.requestId === 'client-trace-17')).toBe(
+      true,
+    );
+
+    const everything = `${readFileSync(logFile, 'utf8')}${service?.stdout()}${service?.stderr()}`;
+    expect(everything).not.toContain(SECRET_KEY);
+    expect(everything).not.toContain('Ленина');
+  });
+
+  it('logs what users typed only with LOG_MESSAGE_TEXT', async () => {
+    const { baseUrl, logFile } = await start({ LOG_MESSAGE_TEXT: 'true', LOG_FILE: 'off' });
+    await fetch(`${baseUrl}/api/voice/process`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: QUESTION }),
+    });
+    const answered = await eventually(() =>
+      jsonLines(service?.stdout() ?? '').find((line) => line.msg === 'answered'),
+    );
+    expect(answered.message).toBe(QUESTION);
+    expect(existsSync(logFile)).toBe(false);
+  });
+});
+
+describe('createLogging', () => {
+  const directories: string[] = [];
+  afterEach(() => {
+    for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+  });
+
+  function captured() {
+    let text = '';
+    const stream = new Writable({
+      write(chunk, _encoding, callback) {
+        text += chunk.toString();
+        callback();
+      },
+    });
+    return { stream, text: () => text };
+  }
+
+  it('writes readable lines with time, level, module and message in development', () => {
+    const console = captured();
+    const config = parseConfig({ NODE_ENV: 'development', LOG_FILE: 'off', LOG_LEVEL: 'info' });
+    const { logger } = createLogging(config, { console: console.stream });
+    requestContext.run({ requestId: 'req-9' }, () => logger.child({ module: 'chat' }).info('answered'));
+    expect(console.text()).toMatch(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO: \(chat\) answered\n/);
+    expect(console.text()).toContain('requestId: "req-9"');
+  });
+
+  it('rotates the file at its size and deletes parts older than the kept days', async () => {
+    const directory = temporaryDirectory('vasdom-rotation-');
+    directories.push(directory);
+    const file = path.join(directory, 'logs', 'vasdom.log');
+    const stale = path.join(directory, 'logs', 'vasdom.log.2020-01-01T00-00-00.000Z.0');
+    const config = parseConfig({
+      NODE_ENV: 'production',
+      DATA_DIR: directory,
+      LOG_FILE_MAX_SIZE: '2K',
+      LOG_FILE_MAX_AGE_DAYS: '7',
+    });
+    const console = captured();
+    const logging = createLogging(config, { console: console.stream });
+    writeFileSync(stale, 'old\n');
+    const tenDaysAgo = (Date.now() - 10 * 24 * 3600 * 1000) / 1000;
+    utimesSync(stale, tenDaysAgo, tenDaysAgo);
+    for (let line = 0; line < 200; line++) logging.logger.info({ line }, 'filling the log file');
+    await logging.close();
+
+    const parts = readdirSync(path.dirname(file)).filter((name) => name.startsWith('vasdom.log.'));
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts).not.toContain(path.basename(stale));
+    const lines = [file, ...parts.map((name) => path.join(path.dirname(file), name))].flatMap((part) =>
+      jsonLines(readFileSync(part, 'utf8')),
+    );
+    // Nothing lost across rotations.
+    expect(lines.map((line) => line.line).sort((a, b) => Number(a) - Number(b))).toEqual([
+      ...Array(200).keys(),
+    ]);
+  });
+});
