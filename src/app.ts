@@ -7,6 +7,7 @@ import { registerChatRoutes } from './chat/chat.routes.js';
 import { aiStats, registerCompanyRoutes } from './company/company.routes.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerNotFoundHandler } from './http/not-found-handler.js';
+import { docs, registerOpenApi } from './http/openapi.js';
 import { registerLearningRoutes } from './learning/learning.routes.js';
 import { requestContext } from './observability/logger.js';
 import { registerObservabilityRoutes, registerRequestMetrics } from './observability/observability.routes.js';
@@ -62,7 +63,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     credentials: !config.http.corsOrigins.includes('*') && config.http.corsOrigins.length > 0,
   });
 
-  app.get('/', async () => ({
+  await registerOpenApi(app);
+
+  app.get('/', { schema: docs('service', 'Service description and statistics') }, async () => ({
     name: SERVICE_NAME,
     version: SERVICE_VERSION,
     description: 'Самообучающийся ассистент клининговой компании ВасДом',
@@ -77,7 +80,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     },
   }));
 
-  app.get('/api/', async () => ({
+  app.get('/api/', { schema: docs('service', 'API entry: version and main endpoints') }, async () => ({
     message: `${SERVICE_NAME} API`,
     version: SERVICE_VERSION,
     status: 'running',

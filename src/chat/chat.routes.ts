@@ -1,10 +1,24 @@
 import type { FastifyInstance } from 'fastify';
+import { docs } from '../http/openapi.js';
 import { withZod } from '../http/zod-app.js';
-import { processRequestSchema } from './chat.schemas.js';
+import { processRequestSchema, processResponseSchema } from './chat.schemas.js';
 import type { ChatService } from './chat.service.js';
 
 export function registerChatRoutes(app: FastifyInstance, chat: ChatService): void {
-  withZod(app).post('/api/voice/process', { schema: { body: processRequestSchema } }, async (request) =>
-    chat.answer({ message: request.body.message, sessionId: request.body.session_id }),
+  withZod(app).post(
+    '/api/voice/process',
+    {
+      schema: {
+        ...docs(
+          'chat',
+          'Ask a question',
+          'Answers from the LLM when one is configured, else from the best rated answer to a similar question, ' +
+            'else from the company profile. `model_used` says which: the model name, `retrieval` or `fallback`.',
+        ),
+        body: processRequestSchema,
+        response: { 200: processResponseSchema },
+      },
+    },
+    async (request) => chat.answer({ message: request.body.message, sessionId: request.body.session_id }),
   );
 }

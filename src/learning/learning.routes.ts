@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../http/errors.js';
+import { docs } from '../http/openapi.js';
 import { withZod } from '../http/zod-app.js';
 import type { RetrievalService } from '../retrieval/retrieval.service.js';
 import type { Conversation } from '../storage/tables.js';
@@ -7,6 +8,7 @@ import {
   embeddingsUpdateQuerySchema,
   exportQuerySchema,
   feedbackRequestSchema,
+  feedbackResponseSchema,
   logIdParamsSchema,
   similarQuerySchema,
 } from './learning.schemas.js';
@@ -32,25 +34,52 @@ export function registerLearningRoutes(app: FastifyInstance, dependencies: Learn
     return { conversation, similar: await retrieval.search(vector, limit, conversation.id) };
   }
 
-  zodApp.post('/api/voice/feedback', { schema: { body: feedbackRequestSchema } }, async (request) => {
-    const { log_id, rating, feedback_text } = request.body;
-    const result = await learning.recordFeedback(log_id, rating, feedback_text);
-    if (!result.found) throw notFound(`Разговор ${log_id} не найден`);
-    return {
-      success: true,
-      message: result.usedForTraining
-        ? 'Спасибо за оценку! Этот ответ будет использоваться как пример для похожих вопросов.'
-        : 'Спасибо за оценку! Мы учтём её, чтобы отвечать лучше.',
-      log_id,
-      will_be_used_for_training: result.usedForTraining,
-    };
-  });
+  zodApp.post(
+    '/api/voice/feedback',
+    {
+      schema: {
+        ...docs(
+          'learning',
+          'Rate an answer',
+          'A re-rating replaces the current rating; every rating is kept.',
+        ),
+        body: feedbackRequestSchema,
+        response: { 200: feedbackResponseSchema },
+      },
+    },
+    async (request) => {
+      const { log_id, rating, feedback_text } = request.body;
+      const result = await learning.recordFeedback(log_id, rating, feedback_text);
+      if (!result.found) throw notFound(`Разговор ${log_id} не найден`);
+      return {
+        success: true,
+        message: result.usedForTraining
+          ? 'Спасибо за оценку! Этот ответ будет использоваться как пример для похожих вопросов.'
+          : 'Спасибо за оценку! Мы учтём её, чтобы отвечать лучше.',
+        log_id,
+        will_be_used_for_training: result.usedForTraining,
+      };
+    },
+  );
 
-  zodApp.get('/api/learning/stats', async () => learning.stats());
+  zodApp.get(
+    '/api/learning/stats',
+    { schema: docs('learning', 'Rating statistics and the last learning pass') },
+    async () => learning.stats(),
+  );
 
   zodApp.get(
     '/api/learning/export',
-    { schema: { querystring: exportQuerySchema } },
+    {
+      schema: {
+        ...docs(
+          'learning',
+          'Export rated conversations as training data',
+          '`?format=jsonl` downloads JSONL.',
+        ),
+        querystring: exportQuerySchema,
+      },
+    },
     async (request, reply) => {
       const minRating = request.query.min_rating ?? minRatingThreshold;
       const rows = await learning.exportConversations({
@@ -77,7 +106,7 @@ export function registerLearningRoutes(app: FastifyInstance, dependencies: Learn
     },
   );
 
-  zodApp.post('/api/learning/train', async () => {
+  zodApp.post('/api/learning/train', { schema: docs('learning', 'Run a learning pass') }, async () => {
     void learning.requestPass();
     return {
       status: 'training_started',
@@ -88,7 +117,13 @@ export function registerLearningRoutes(app: FastifyInstance, dependencies: Learn
 
   zodApp.get(
     '/api/learning/similar/:log_id',
-    { schema: { params: logIdParamsSchema, querystring: similarQuerySchema } },
+    {
+      schema: {
+        ...docs('learning', 'Rated conversations similar to a stored one'),
+        params: logIdParamsSchema,
+        querystring: similarQuerySchema,
+      },
+    },
     async (request) => {
       const { conversation, similar } = await similarTo(request.params.log_id, request.query.limit);
       return {
@@ -107,7 +142,13 @@ export function registerLearningRoutes(app: FastifyInstance, dependencies: Learn
 
   zodApp.get(
     '/api/voice/similar/:log_id',
-    { schema: { params: logIdParamsSchema, querystring: similarQuerySchema } },
+    {
+      schema: {
+        ...docs('learning', 'Rated conversations similar to a stored one, with scores'),
+        params: logIdParamsSchema,
+        querystring: similarQuerySchema,
+      },
+    },
     async (request) => {
       const { similar } = await similarTo(request.params.log_id, request.query.limit);
       return similar.map(({ conversation: match, score }) => ({
@@ -120,25 +161,34 @@ export function registerLearningRoutes(app: FastifyInstance, dependencies: Learn
     },
   );
 
-  zodApp.get('/api/voice/self-learning/status', async () => {
-    const stats = await learning.stats();
-    return {
-      total_interactions: stats.total_interactions,
-      avg_rating: stats.avg_rating,
-      positive_ratings_count: stats.positive_ratings,
-      negative_ratings_count: stats.negative_ratings,
-      rated_interactions: stats.rated_interactions,
-      current_model: dependencies.currentModel,
-      requires_retraining: learning.requiresRetraining(stats),
-      last_learning_update: stats.last_learning_update,
-      retrieval: { embedder: retrieval.embedderId, indexed_examples: retrieval.indexSize },
-      learning_job: learning.jobStatus(),
-    };
-  });
+  zodApp.get(
+    '/api/voice/self-learning/status',
+    { schema: docs('learning', 'Self-learning status: ratings, retraining need, index') },
+    async () => {
+      const stats = await learning.stats();
+      return {
+        total_interactions: stats.total_interactions,
+        avg_rating: stats.avg_rating,
+        positive_ratings_count: stats.positive_ratings,
+        negative_ratings_count: stats.negative_ratings,
+        rated_interactions: stats.rated_interactions,
+        current_model: dependencies.currentModel,
+        requires_retraining: learning.requiresRetraining(stats),
+        last_learning_update: stats.last_learning_update,
+        retrieval: { embedder: retrieval.embedderId, indexed_examples: retrieval.indexSize },
+        learning_job: learning.jobStatus(),
+      };
+    },
+  );
 
   zodApp.post(
     '/api/voice/embeddings/update',
-    { schema: { querystring: embeddingsUpdateQuerySchema } },
+    {
+      schema: {
+        ...docs('learning', 'Embed conversations that lack a vector from the current embedder'),
+        querystring: embeddingsUpdateQuerySchema,
+      },
+    },
     async (request) => {
       const report = await retrieval.embedMissing(request.query.batch_size);
       return {

@@ -14,6 +14,13 @@ export const feedbackRequestSchema = z.object({
     .transform((value) => (value === undefined || value === null || value.trim() === '' ? null : value)),
 });
 
+export const feedbackResponseSchema = z.object({
+  success: z.boolean(),
+  message: z.string(),
+  log_id: z.string(),
+  will_be_used_for_training: z.boolean(),
+});
+
 export const logIdParamsSchema = z.object({
   log_id: z.string().min(1).max(200),
 });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { docs } from '../http/openapi.js';
 import type { HealthService } from './health.service.js';
 import type { Metrics } from './metrics.js';
 
@@ -13,40 +14,52 @@ export function registerObservabilityRoutes(
 ): void {
   const { health, metrics } = dependencies;
 
-  app.get('/api/health', async (_request, reply) => {
-    const report = health.check();
-    return reply.status(report.status === 'unhealthy' ? 503 : 200).send(report);
-  });
+  app.get(
+    '/api/health',
+    { schema: docs('operations', 'Health from background checks; 503 when unhealthy') },
+    async (_request, reply) => {
+      const report = health.check();
+      return reply.status(report.status === 'unhealthy' ? 503 : 200).send(report);
+    },
+  );
 
   // For orchestrators: the process answers at all (liveness), and it can serve (readiness).
-  app.get('/api/health/live', async () => ({
+  app.get('/api/health/live', { schema: docs('operations', 'Liveness: the process answers') }, async () => ({
     status: 'alive',
     uptime_seconds: Math.round(process.uptime()),
   }));
 
-  app.get('/api/health/ready', async (_request, reply) => {
-    const readiness = health.readiness();
-    return reply.status(readiness.ready ? 200 : 503).send({
-      status: readiness.ready ? 'ready' : 'not_ready',
-      reasons: readiness.reasons,
-      checks: readiness.checks,
-    });
-  });
+  app.get(
+    '/api/health/ready',
+    { schema: docs('operations', 'Readiness: 200 when it can serve, else 503') },
+    async (_request, reply) => {
+      const readiness = health.readiness();
+      return reply.status(readiness.ready ? 200 : 503).send({
+        status: readiness.ready ? 'ready' : 'not_ready',
+        reasons: readiness.reasons,
+        checks: readiness.checks,
+      });
+    },
+  );
 
-  app.get('/api/voice/health', async (_request, reply) => {
-    const report = health.check();
-    return reply.status(report.status === 'unhealthy' ? 503 : 200).send({
-      status: report.status,
-      components: {
-        ai_service: dependencies.llmConfigured ? 'configured' : 'not_configured',
-        embedding_service: report.services.embeddings ? 'healthy' : 'unhealthy',
-        local_model: dependencies.localModelEnabled ? 'configured' : 'not_configured',
-        database: report.services.database ? 'healthy' : 'unhealthy',
-      },
-    });
-  });
+  app.get(
+    '/api/voice/health',
+    { schema: docs('operations', 'Component health, prototype shape') },
+    async (_request, reply) => {
+      const report = health.check();
+      return reply.status(report.status === 'unhealthy' ? 503 : 200).send({
+        status: report.status,
+        components: {
+          ai_service: dependencies.llmConfigured ? 'configured' : 'not_configured',
+          embedding_service: report.services.embeddings ? 'healthy' : 'unhealthy',
+          local_model: dependencies.localModelEnabled ? 'configured' : 'not_configured',
+          database: report.services.database ? 'healthy' : 'unhealthy',
+        },
+      });
+    },
+  );
 
-  app.get('/api/metrics', async (_request, reply) => {
+  app.get('/api/metrics', { schema: docs('operations', 'Prometheus metrics') }, async (_request, reply) => {
     const body = await metrics.registry.metrics();
     return reply.header('content-type', metrics.registry.contentType).send(body);
   });
