@@ -12,9 +12,18 @@ export interface ScenarioResult {
   /** Share of answers found among rated conversations, sampled during the warm-up. */
   warmupHitShare: number | undefined;
   health: LoadResult;
+  /** Sequential scrapes of GET /api/metrics after the loads, as Prometheus makes them. */
+  metricsScrape: ScrapeResult;
   rssIdleMb: number;
   rssAfterLoadMb: number;
   peakRssMb: number;
+}
+
+export interface ScrapeResult {
+  scrapes: number;
+  p50Ms: number;
+  p99Ms: number;
+  bytes: number;
 }
 
 export interface StartupResult {
@@ -46,6 +55,8 @@ export interface BenchResults {
   options: BenchOptions;
   pool: Omit<RequestPool, 'bodies'> & { size: number; storedRange: number };
   scenarios: ScenarioResult[];
+  /** GET on a bare Fastify route (bench/reference-server.mjs), the machine's ceiling for GET /api/health. */
+  reference: LoadResult | undefined;
   startup: StartupResult[];
   profile: { stored: number; requestsPerSecond: number; threads: ThreadProfile[] } | undefined;
   totalSeconds: number;
@@ -100,6 +111,34 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     measured: startBig ? `${fmt(startBig.medianMs)} ms` : 'not measured',
     met: startBig ? startBig.medianMs <= 5000 : undefined,
   });
+  const slowestHealth = results.scenarios.reduce<ScenarioResult | undefined>(
+    (worst, scenario) =>
+      worst === undefined || scenario.health.requestsPerSecond < worst.health.requestsPerSecond
+        ? scenario
+        : worst,
+    undefined,
+  );
+  checks.push({
+    target: 'GET /api/health at every size: ≥ 10,000 req/s with p99 ≤ 10 ms',
+    measured: slowestHealth
+      ? `lowest ${fmt(slowestHealth.health.requestsPerSecond)} req/s (p99 ${fmt(slowestHealth.health.latency.p99, 1)} ms) with ${fmt(slowestHealth.stored)} stored${
+          results.reference
+            ? `; a bare Fastify route serves ${fmt(results.reference.requestsPerSecond)} req/s here (${fmt((slowestHealth.health.requestsPerSecond / results.reference.requestsPerSecond) * 100)} % of it)`
+            : ''
+        }`
+      : 'not measured',
+    met: slowestHealth
+      ? results.scenarios.every(
+          (scenario) => scenario.health.requestsPerSecond >= 10_000 && scenario.health.latency.p99 <= 10,
+        )
+      : undefined,
+  });
+  const slowestScrape = Math.max(...results.scenarios.map((scenario) => scenario.metricsScrape.p99Ms));
+  checks.push({
+    target: 'A scrape of GET /api/metrics: ≤ 10 ms (p99 at every size)',
+    measured: results.scenarios.length > 0 ? `p99 at most ${fmt(slowestScrape, 2)} ms` : 'not measured',
+    met: results.scenarios.length > 0 ? slowestScrape <= 10 : undefined,
+  });
   checks.push({
     target: 'RSS with 100k stored, after the load: ≤ 400 MB',
     measured: big ? `${fmt(big.rssAfterLoadMb)} MB` : 'not measured',
@@ -144,6 +183,22 @@ export function resultRows(results: BenchResults): Row[] {
   }
   for (const scenario of results.scenarios) {
     load('GET /api/health', scenario.stored, scenario.health, [`${fmt(scenario.health.ok)} requests`]);
+  }
+  if (results.reference) {
+    load('GET on a bare Fastify route (reference)', 0, results.reference, [
+      'bench/reference-server.mjs: the ceiling of this machine for a small JSON answer',
+    ]);
+  }
+  for (const scenario of results.scenarios) {
+    const scrape = scenario.metricsScrape;
+    rows.push({
+      measurement: 'GET /api/metrics (one scrape at a time)',
+      stored: fmt(scenario.stored),
+      throughput: '',
+      p50: `${fmt(scrape.p50Ms, 2)} ms`,
+      p99: `${fmt(scrape.p99Ms, 2)} ms`,
+      notes: `${fmt(scrape.scrapes)} scrapes of ${fmt(scrape.bytes / 1024, 1)} KB`,
+    });
   }
   for (const startup of results.startup) {
     rows.push({

@@ -13,6 +13,7 @@ import { consoleTable, markdownReport } from './report.js';
 import type { BenchResults, ScenarioResult, StartupResult } from './results.js';
 import {
   type Context,
+  measureReference,
   measureStartup,
   profileScenario,
   runScenario,
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     if (seeded && stored !== largest) rmSync(path.dirname(seeded.pristine), { recursive: true, force: true });
   }
 
+  const reference = await measureReference(context);
   const startup: StartupResult[] = [await measureStartup(context, 0, undefined)];
   if (largest > 0) startup.push(await measureStartup(context, largest, largestSeed));
 
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
       distinctMessages: pool.distinctMessages,
     },
     scenarios,
+    reference,
     startup,
     profile,
     totalSeconds: (performance.now() - began) / 1000,

@@ -1,9 +1,9 @@
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { runLoad } from './load.js';
+import { type LoadResult, runLoad } from './load.js';
 import type { BenchOptions } from './options.js';
 import { monotonicMicros, summarizeProfile } from './profile.js';
-import type { BenchResults, ScenarioResult, StartupResult } from './results.js';
+import type { BenchResults, ScenarioResult, ScrapeResult, StartupResult } from './results.js';
 import { DATABASE_FILE, type SeedReport, seedDatabase } from './seed.js';
 import { get, memoryOf, type RunningService, startService } from './service.js';
 
@@ -85,6 +85,7 @@ export async function runScenario(
     if (options.warmupSeconds > 0) await runLoad({ ...health, durationSeconds: options.warmupSeconds });
     context.log(`[${stored}] measuring GET /api/health ${options.durationSeconds} s`);
     const healthResult = await runLoad({ ...health, durationSeconds: options.durationSeconds });
+    const metricsScrape = await measureScrapes(service.baseUrl);
     const after = memoryOf(service.pid);
     context.log(
       `[${stored}] POST ${processResult.requestsPerSecond.toFixed(0)} req/s p99 ${processResult.latency.p99.toFixed(1)} ms; health ${healthResult.requestsPerSecond.toFixed(0)} req/s; RSS ${after.rssMb.toFixed(0)} MB`,
@@ -95,6 +96,7 @@ export async function runScenario(
       process: processResult,
       warmupHitShare,
       health: healthResult,
+      metricsScrape,
       rssIdleMb: idle.rssMb,
       rssAfterLoadMb: after.rssMb,
       peakRssMb: after.peakRssMb,
@@ -106,6 +108,49 @@ export async function runScenario(
     await service.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The bare Fastify route under the same GET load as /api/health. */
+export async function measureReference(context: Context): Promise<LoadResult> {
+  const { options } = context;
+  const server = await startService({
+    root: context.root,
+    dataDir: context.work,
+    cwd: context.root,
+    script: path.join(context.root, 'bench/reference-server.mjs'),
+  });
+  try {
+    const load = {
+      baseUrl: server.baseUrl,
+      connections: options.connections,
+      method: 'GET' as const,
+      path: '/api/health',
+    };
+    if (options.warmupSeconds > 0) await runLoad({ ...load, durationSeconds: options.warmupSeconds });
+    context.log(`reference: measuring a bare Fastify route ${options.durationSeconds} s`);
+    return await runLoad({ ...load, durationSeconds: options.durationSeconds });
+  } finally {
+    await server.stop();
+  }
+}
+
+const SCRAPES = 200;
+
+/** Times GET /api/metrics one request after another, as Prometheus scrapes. */
+async function measureScrapes(baseUrl: string): Promise<ScrapeResult> {
+  const times: number[] = [];
+  let bytes = 0;
+  for (let scrape = 0; scrape < SCRAPES; scrape++) {
+    const started = performance.now();
+    const response = await get(`${baseUrl}/api/metrics`);
+    times.push(performance.now() - started);
+    if (response?.status !== 200)
+      throw new Error(`GET /api/metrics answered ${response?.status ?? 'nothing'}`);
+    bytes = Buffer.byteLength(response.body);
+  }
+  times.sort((left, right) => left - right);
+  const at = (share: number) => times[Math.min(times.length - 1, Math.floor(share * times.length))] as number;
+  return { scrapes: SCRAPES, p50Ms: at(0.5), p99Ms: at(0.99), bytes };
 }
 
 /** Spawn-to-first-healthy times; each run starts from a fresh directory (a fresh copy of the data). */

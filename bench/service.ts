@@ -12,6 +12,8 @@ export interface ServiceOptions {
   cwd: string;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
+  /** What to run instead of dist/main.js (it must serve GET /api/health too). */
+  script?: string;
 }
 
 export interface RunningService {
@@ -88,7 +90,7 @@ export async function startService(options: ServiceOptions, timeoutMs = 60_000):
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    [...(options.nodeFlags ?? []), path.join(options.root, 'dist/main.js')],
+    [...(options.nodeFlags ?? []), options.script ?? path.join(options.root, 'dist/main.js')],
     {
       cwd: options.cwd,
       env: serviceEnvironment(port, options.dataDir),

@@ -42,6 +42,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     requestContext.run({ requestId: request.id }, done);
   });
   app.addHook('onResponse', async (request, reply) => {
+    if (!httpLogger.isLevelEnabled('info')) return;
     httpLogger.info(
       {
         method: request.method,
