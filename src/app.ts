@@ -5,6 +5,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { FEATURES, PLATFORM, SERVICE_NAME, SERVICE_VERSION } from './app-info.js';
 import { registerChatRoutes } from './chat/chat.routes.js';
 import { aiStats, registerCompanyRoutes } from './company/company.routes.js';
+import { registerAccessControl } from './http/access.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerNotFoundHandler } from './http/not-found-handler.js';
 import { docs, registerOpenApi } from './http/openapi.js';
@@ -58,6 +59,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerErrorHandler(app);
   registerNotFoundHandler(app);
   registerRequestMetrics(app, metrics);
+  registerAccessControl(app, config.access);
   // Cross-origin access only for the configured origins, never a wildcard with credentials.
   await app.register(cors, {
     origin: config.http.corsOrigins.includes('*') ? '*' : config.http.corsOrigins,

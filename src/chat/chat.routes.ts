@@ -8,6 +8,7 @@ export function registerChatRoutes(app: FastifyInstance, chat: ChatService): voi
   withZod(app).post(
     '/api/voice/process',
     {
+      config: { access: 'user' },
       schema: {
         ...docs(
           'chat',

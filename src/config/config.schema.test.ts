@@ -61,6 +61,22 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('reads API keys, refuses short ones, and a required user key with no key to give', () => {
+    expect(parseConfig({ ADMIN_API_KEYS: ' a-long-admin-key-0001 , a-long-admin-key-0002,' }).access).toEqual(
+      {
+        adminKeys: ['a-long-admin-key-0001', 'a-long-admin-key-0002'],
+        userKeys: [],
+        requireUserKey: false,
+      },
+    );
+    expect(problemsOf({ USER_API_KEYS: 'short' })).toEqual([
+      expect.stringMatching(/^USER_API_KEYS: expected comma-separated keys of at least 16 characters/),
+    ]);
+    expect(problemsOf({ REQUIRE_USER_KEY: 'true' })).toEqual([
+      expect.stringMatching(/^REQUIRE_USER_KEY: expected USER_API_KEYS or ADMIN_API_KEYS/),
+    ]);
+  });
+
   it('accepts EMERGENT_LLM_KEY as the LLM key and prefers LLM_API_KEY', () => {
     expect(parseConfig({ EMERGENT_LLM_KEY: 'sk-old' }).llm?.apiKey).toBe('sk-old');
     expect(parseConfig({ EMERGENT_LLM_KEY: 'sk-old', LLM_API_KEY: 'sk-new' }).llm?.apiKey).toBe('sk-new');

@@ -38,8 +38,26 @@ const url = z
   .pipe(z.url({ error: 'expected an http(s) URL' }).optional())
   .optional();
 
+/** A comma-separated list of keys, blanks dropped. */
+function keyList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key !== '');
+}
+
 /** LOG_FILE values that turn the log file off. */
 const LOG_FILE_OFF = ['off', 'none', 'false', '0'];
+
+/** Comma-separated API keys; each long enough not to be guessed. */
+const MIN_API_KEY_LENGTH = 16;
+const apiKeys = z
+  .string()
+  .default('')
+  .refine(
+    (raw) => keyList(raw).every((key) => key.length >= MIN_API_KEY_LENGTH),
+    `expected comma-separated keys of at least ${MIN_API_KEY_LENGTH} characters`,
+  );
 
 /** The raw environment as the service reads it. Names from the prototype keep working. */
 export const environmentSchema = z.object({
@@ -83,6 +101,9 @@ export const environmentSchema = z.object({
 
   COMPANY_PROFILE_PATH: optionalText,
   CORS_ORIGINS: z.string().default(''),
+  ADMIN_API_KEYS: apiKeys,
+  USER_API_KEYS: apiKeys,
+  REQUIRE_USER_KEY: flag(false),
 });
 
 export type Environment = z.input<typeof environmentSchema>;
@@ -101,6 +122,13 @@ export interface LlmConfig {
 export interface Config {
   env: 'development' | 'production' | 'test';
   http: { host: string; port: number; corsOrigins: string[] };
+  access: {
+    /** Keys granting admin access (ADMIN_API_KEYS); none: admin endpoints answer loopback requests only. */
+    adminKeys: string[];
+    userKeys: string[];
+    /** Chat and feedback need a user (or admin) key. */
+    requireUserKey: boolean;
+  };
   dataDir: string;
   database: DatabaseConfig;
   log: {
@@ -160,6 +188,11 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
     );
   }
   const raw = parsed.data;
+  if (raw.REQUIRE_USER_KEY && keyList(raw.USER_API_KEYS).length + keyList(raw.ADMIN_API_KEYS).length === 0) {
+    throw new ConfigError([
+      'REQUIRE_USER_KEY: expected USER_API_KEYS or ADMIN_API_KEYS to hold at least one key',
+    ]);
+  }
   const dataDir = path.resolve(raw.DATA_DIR);
   const apiKey = raw.LLM_API_KEY ?? raw.EMERGENT_LLM_KEY;
   const llmConfigured = apiKey !== undefined || raw.LLM_BASE_URL !== undefined;
@@ -173,6 +206,11 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
       corsOrigins: raw.CORS_ORIGINS.split(',')
         .map((origin) => origin.trim())
         .filter((origin) => origin !== ''),
+    },
+    access: {
+      adminKeys: keyList(raw.ADMIN_API_KEYS),
+      userKeys: keyList(raw.USER_API_KEYS),
+      requireUserKey: raw.REQUIRE_USER_KEY,
     },
     dataDir,
     database: databaseConfig(raw, dataDir),

@@ -19,6 +19,17 @@ export function docs(tag: ApiTag, summary: string, description?: string) {
   return { tags: [tag], summary, ...(description === undefined ? {} : { description }) };
 }
 
+/** The same for a route that needs an admin key (see http/access.ts). */
+export function adminDocs(tag: ApiTag, summary: string, description?: string) {
+  const access =
+    'Admin only: `Authorization: Bearer <key>` with a key from ADMIN_API_KEYS; without configured admin keys, ' +
+    'only requests from this machine.';
+  return {
+    ...docs(tag, summary, description === undefined ? access : `${description}\n\n${access}`),
+    security: [{ bearerAuth: [] }],
+  };
+}
+
 /**
  * The OpenAPI document, generated from the routes' zod schemas, at /openapi.json, and Swagger UI at /docs
  * (its assets ship in the package: nothing is fetched from the internet). Registered before the routes,
@@ -36,6 +47,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           '`{"detail": [{"loc", "msg", "type"}]}`; an unknown id 404 with `{"detail": "..."}`.',
       },
       tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
     },
     transform: jsonSchemaTransform,
   });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../http/errors.js';
-import { docs } from '../http/openapi.js';
+import { adminDocs, docs } from '../http/openapi.js';
 import { withZod } from '../http/zod-app.js';
 import type { RetrievalService } from '../retrieval/retrieval.service.js';
 import type { Conversation } from '../storage/tables.js';
@@ -37,6 +37,7 @@ export function registerLearningRoutes(app: FastifyInstance, dependencies: Learn
   zodApp.post(
     '/api/voice/feedback',
     {
+      config: { access: 'user' },
       schema: {
         ...docs(
           'learning',
@@ -71,8 +72,9 @@ export function registerLearningRoutes(app: FastifyInstance, dependencies: Learn
   zodApp.get(
     '/api/learning/export',
     {
+      config: { access: 'admin' },
       schema: {
-        ...docs(
+        ...adminDocs(
           'learning',
           'Export rated conversations as training data',
           '`?format=jsonl` downloads JSONL.',
@@ -106,20 +108,25 @@ export function registerLearningRoutes(app: FastifyInstance, dependencies: Learn
     },
   );
 
-  zodApp.post('/api/learning/train', { schema: docs('learning', 'Run a learning pass') }, async () => {
-    void learning.requestPass();
-    return {
-      status: 'training_started',
-      message: 'Обучение запущено: оценённые ответы обновляются в базе примеров.',
-      timestamp: new Date().toISOString(),
-    };
-  });
+  zodApp.post(
+    '/api/learning/train',
+    { config: { access: 'admin' }, schema: adminDocs('learning', 'Run a learning pass') },
+    async () => {
+      void learning.requestPass();
+      return {
+        status: 'training_started',
+        message: 'Обучение запущено: оценённые ответы обновляются в базе примеров.',
+        timestamp: new Date().toISOString(),
+      };
+    },
+  );
 
   zodApp.get(
     '/api/learning/similar/:log_id',
     {
+      config: { access: 'admin' },
       schema: {
-        ...docs('learning', 'Rated conversations similar to a stored one'),
+        ...adminDocs('learning', 'Rated conversations similar to a stored one'),
         params: logIdParamsSchema,
         querystring: similarQuerySchema,
       },
@@ -143,8 +150,9 @@ export function registerLearningRoutes(app: FastifyInstance, dependencies: Learn
   zodApp.get(
     '/api/voice/similar/:log_id',
     {
+      config: { access: 'admin' },
       schema: {
-        ...docs('learning', 'Rated conversations similar to a stored one, with scores'),
+        ...adminDocs('learning', 'Rated conversations similar to a stored one, with scores'),
         params: logIdParamsSchema,
         querystring: similarQuerySchema,
       },
@@ -184,8 +192,9 @@ export function registerLearningRoutes(app: FastifyInstance, dependencies: Learn
   zodApp.post(
     '/api/voice/embeddings/update',
     {
+      config: { access: 'admin' },
       schema: {
-        ...docs('learning', 'Embed conversations that lack a vector from the current embedder'),
+        ...adminDocs('learning', 'Embed conversations that lack a vector from the current embedder'),
         querystring: embeddingsUpdateQuerySchema,
       },
     },

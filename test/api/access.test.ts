@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestService, type TestService } from '../helpers/test-service.js';
+
+const ADMIN_KEY = 'admin-key-0123456789abcdef';
+const USER_KEY = 'user-key-0123456789abcdef';
+
+/** Admin-only routes that exist today, with a request that would otherwise succeed. */
+const ADMIN_ROUTES = [
+  { method: 'GET', url: '/api/learning/export' },
+  { method: 'GET', url: '/api/learning/export?format=jsonl' },
+  { method: 'POST', url: '/api/learning/train' },
+  { method: 'POST', url: '/api/voice/embeddings/update' },
+  { method: 'GET', url: '/api/learning/similar/some-id' },
+  { method: 'GET', url: '/api/voice/similar/some-id' },
+] as const;
+
+type Method = 'GET' | 'POST';
+
+async function send(
+  service: TestService,
+  method: Method,
+  url: string,
+  init: { key?: string; remoteAddress?: string; body?: unknown } = {},
+) {
+  // inject runs the whole request pipeline in process and can say where the request comes from.
+  const response = await service.app.inject({
+    method,
+    url,
+    remoteAddress: init.remoteAddress ?? '127.0.0.1',
+    headers: init.key === undefined ? {} : { authorization: `Bearer ${init.key}` },
+    ...(init.body === undefined ? {} : { payload: init.body as object }),
+  });
+  const json = String(response.headers['content-type'] ?? '').includes('application/json');
+  return {
+    status: response.statusCode,
+    body: (json ? response.json() : {}) as { detail?: string },
+    headers: response.headers,
+  };
+}
+
+describe('access without configured keys', () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService();
+  });
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  it('serves admin routes to this machine only, and says how to configure a key', async () => {
+    for (const { method, url } of ADMIN_ROUTES) {
+      const local = await send(service, method, url);
+      expect([200, 404], `${method} ${url} from loopback`).toContain(local.status);
+      for (const remoteAddress of ['192.0.2.10', '::ffff:10.0.0.7', '2001:db8::1']) {
+        const remote = await send(service, method, url, { remoteAddress });
+        expect(remote.status, `${method} ${url} from ${remoteAddress}`).toBe(401);
+        expect(remote.body.detail).toContain('ADMIN_API_KEYS');
+        expect(remote.headers['www-authenticate']).toMatch(/^Bearer/);
+      }
+    }
+    expect((await send(service, 'GET', '/api/learning/stats', { remoteAddress: '::1' })).status).toBe(200);
+  });
+
+  it('keeps chat, feedback and health open to everyone', async () => {
+    const remoteAddress = '192.0.2.10';
+    const asked = await send(service, 'POST', '/api/voice/process', {
+      remoteAddress,
+      body: { message: 'Сколько домов вы обслуживаете?' },
+    });
+    expect(asked.status).toBe(200);
+    const logId = (asked.body as { log_id: string }).log_id;
+    expect(
+      (
+        await send(service, 'POST', '/api/voice/feedback', {
+          remoteAddress,
+          body: { log_id: logId, rating: 4 },
+        })
+      ).status,
+    ).toBe(200);
+    expect((await send(service, 'GET', '/api/health', { remoteAddress })).status).toBe(200);
+  });
+});
+
+describe('access with admin and user keys', () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService({
+      ADMIN_API_KEYS: ADMIN_KEY,
+      USER_API_KEYS: USER_KEY,
+      REQUIRE_USER_KEY: 'true',
+    });
+  });
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  it('needs an admin key for admin routes, from anywhere', async () => {
+    for (const { method, url } of ADMIN_ROUTES) {
+      const anonymous = await send(service, method, url);
+      expect(anonymous.status, `${method} ${url} without a key`).toBe(401);
+      expect(anonymous.body.detail).toContain('Authorization: Bearer');
+      expect((await send(service, method, url, { key: 'wrong-key-0123456789' })).status).toBe(401);
+      const asUser = await send(service, method, url, { key: USER_KEY });
+      expect(asUser.status, `${method} ${url} with a user key`).toBe(403);
+      const asAdmin = await send(service, method, url, { key: ADMIN_KEY, remoteAddress: '192.0.2.10' });
+      expect([200, 404], `${method} ${url} with the admin key`).toContain(asAdmin.status);
+    }
+  });
+
+  it('needs a user or admin key for chat and feedback under REQUIRE_USER_KEY', async () => {
+    const body = { message: 'Когда моют окна?' };
+    expect((await send(service, 'POST', '/api/voice/process', { body })).status).toBe(401);
+    expect(
+      (await send(service, 'POST', '/api/voice/process', { body, key: 'not-a-key-at-all-0000' })).status,
+    ).toBe(401);
+    const asUser = await send(service, 'POST', '/api/voice/process', { body, key: USER_KEY });
+    expect(asUser.status).toBe(200);
+    expect((await send(service, 'POST', '/api/voice/process', { body, key: ADMIN_KEY })).status).toBe(200);
+    const rating = { log_id: (asUser.body as { log_id: string }).log_id, rating: 5 };
+    expect((await send(service, 'POST', '/api/voice/feedback', { body: rating })).status).toBe(401);
+    expect((await send(service, 'POST', '/api/voice/feedback', { body: rating, key: USER_KEY })).status).toBe(
+      200,
+    );
+    // Health and metrics stay open for probes and scrapers.
+    expect((await send(service, 'GET', '/api/health/live')).status).toBe(200);
+  });
+
+  it('never echoes a key, and refuses before reading the body', async () => {
+    const refused = await send(service, 'POST', '/api/voice/process', {
+      key: 'secret-guess-0123456789',
+      body: { message: 1 },
+    });
+    // 401, not 422: the body of a refused request is not looked at.
+    expect(refused.status).toBe(401);
+    expect(JSON.stringify(refused)).not.toContain('secret-guess');
+  });
+});
