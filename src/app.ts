@@ -12,6 +12,7 @@ import { docs, registerOpenApi } from './http/openapi.js';
 import { registerLearningRoutes } from './learning/learning.routes.js';
 import { requestContext } from './observability/logger.js';
 import { registerObservabilityRoutes, registerRequestMetrics } from './observability/observability.routes.js';
+import { registerRetrievalRoutes } from './retrieval/retrieval.routes.js';
 import type { Services } from './services.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -101,6 +102,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   }));
 
   registerChatRoutes(app, services.chat);
+  registerRetrievalRoutes(app, services.retrieval);
   registerLearningRoutes(app, {
     learning: services.learning,
     retrieval: services.retrieval,

@@ -12,6 +12,7 @@ const ADMIN_ROUTES = [
   { method: 'POST', url: '/api/voice/embeddings/update' },
   { method: 'GET', url: '/api/learning/similar/some-id' },
   { method: 'GET', url: '/api/voice/similar/some-id' },
+  { method: 'GET', url: '/api/retrieval/search?q=%D0%BE%D0%BA%D0%BD%D0%B0' },
 ] as const;
 
 type Method = 'GET' | 'POST';
