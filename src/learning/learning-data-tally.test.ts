@@ -1,35 +1,25 @@
-import { rmSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { temporaryDirectory } from '../../test/helpers/test-service.js';
+import { openTestDatabase, type TestDatabase } from '../../test/helpers/test-database.js';
 import { ConversationStore } from '../chat/conversation.store.js';
-import { type Database, migrateToLatest, openDatabase } from '../storage/database.js';
 import { FeedbackStore } from './feedback.store.js';
 import { LearningDataTally } from './learning-data-tally.js';
 
 describe('LearningDataTally', () => {
-  let directory: string;
-  let database: Database;
+  let storage: TestDatabase;
   let conversations: ConversationStore;
   let feedback: FeedbackStore;
   let tally: LearningDataTally;
 
   beforeEach(async () => {
-    directory = temporaryDirectory('vasdom-tally-');
-    database = openDatabase({
-      kind: 'sqlite',
-      file: path.join(directory, 't.sqlite'),
-      synchronous: 'NORMAL',
-    });
-    await migrateToLatest(database.db);
+    storage = await openTestDatabase('tally');
+    const { database } = storage;
     conversations = new ConversationStore(database.db);
     feedback = new FeedbackStore(database.db);
     tally = new LearningDataTally({ feedback, conversations }, 'local-ru-v1');
   });
   afterEach(async () => {
     tally.stop();
-    await database.close();
-    rmSync(directory, { recursive: true, force: true });
+    await storage.remove();
   });
 
   async function store(id: string): Promise<void> {

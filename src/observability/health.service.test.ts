@@ -1,15 +1,12 @@
-import { rmSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/helpers/eventually.js';
-import { temporaryDirectory } from '../../test/helpers/test-service.js';
+import { openTestDatabase, type TestDatabase } from '../../test/helpers/test-database.js';
 import { ConversationStore } from '../chat/conversation.store.js';
 import { FeedbackStore } from '../learning/feedback.store.js';
 import { LearningDataTally } from '../learning/learning-data-tally.js';
 import { type ChatModel, ChatModelError } from '../llm/chat-model.js';
 import { LocalEmbedder } from '../retrieval/local-embedder.js';
 import type { IndexState } from '../retrieval/vector-index.js';
-import { type Database, migrateToLatest, openDatabase } from '../storage/database.js';
 import { HealthService } from './health.service.js';
 import { SystemSampler } from './system-sampler.js';
 
@@ -28,20 +25,14 @@ class SwitchableModel implements ChatModel {
 }
 
 describe('HealthService', () => {
-  let directory: string;
-  let database: Database;
+  let storage: TestDatabase;
   let indexState: IndexState;
   let model: SwitchableModel;
   let health: HealthService;
 
   beforeEach(async () => {
-    directory = temporaryDirectory('vasdom-health-');
-    database = openDatabase({
-      kind: 'sqlite',
-      file: path.join(directory, 'health.sqlite'),
-      synchronous: 'NORMAL',
-    });
-    await migrateToLatest(database.db);
+    storage = await openTestDatabase('health');
+    const { database, directory } = storage;
     indexState = 'ready';
     model = new SwitchableModel();
     health = new HealthService({
@@ -62,8 +53,7 @@ describe('HealthService', () => {
   });
   afterEach(async () => {
     health.stop();
-    await database.close().catch(() => undefined);
-    rmSync(directory, { recursive: true, force: true });
+    await storage.remove();
   });
 
   it('is healthy when every configured component works', () => {
@@ -97,7 +87,7 @@ describe('HealthService', () => {
   });
 
   it('is unhealthy and not ready once the database stops answering', async () => {
-    await database.close();
+    await storage.database.close();
     await eventually(() => expect(health.check().status).toBe('unhealthy'));
     expect(health.check().reasons).toContain('database unreachable');
     expect(health.check().checks.database.ok).toBe(false);
