@@ -86,13 +86,14 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     );
     if (skipped > 0) logger.warn({ skipped }, 'stored vectors that could not be decoded were left out');
 
+    const indexStatus = () => ({ state: retrieval.indexState, items: retrieval.indexSize });
     const health = new HealthService({
       db: database.db,
       sampler: new SystemSampler(config.dataDir),
       embedder,
       tally,
       model,
-      index: () => ({ state: retrieval.indexState, items: retrieval.indexSize }),
+      index: indexStatus,
       version: SERVICE_VERSION,
       platform: PLATFORM,
     });
@@ -102,7 +103,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
         const report = health.check();
         return { status: report.status, systemMemoryPercent: report.system_metrics.memory_percent };
       },
-      index: () => ({ state: retrieval.indexState, items: retrieval.indexSize }),
+      index: indexStatus,
       ratings: () => tally.summary(),
       retrainingThreshold: config.learning.retrainingThreshold,
     });

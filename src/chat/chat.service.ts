@@ -79,18 +79,7 @@ export class ChatService {
       retrieval.encode(vector),
     );
     this.dependencies.tally.conversationStored(true);
-    this.dependencies.logger.info(
-      {
-        logId: id,
-        source: answer.source,
-        model: answer.modelUsed,
-        similarFound: similar.length,
-        responseTimeMs: Math.round(elapsedMs * 100) / 100,
-        messageLength: request.message.length,
-        ...(this.dependencies.logMessageText ? { message: request.message } : {}),
-      },
-      'answered',
-    );
+    this.logAnswer(id, request.message, answer, similar.length, elapsedMs);
     metrics.aiResponses.inc({ status: answer.source });
     return {
       response: answer.text,
@@ -101,6 +90,29 @@ export class ChatService {
       similar_found: similar.length,
       learning_improved: similar.length > 0,
     };
+  }
+
+  private logAnswer(
+    logId: string,
+    message: string,
+    answer: Answer,
+    similarFound: number,
+    elapsedMs: number,
+  ): void {
+    const { logger, logMessageText } = this.dependencies;
+    if (!logger.isLevelEnabled('info')) return;
+    logger.info(
+      {
+        logId,
+        source: answer.source,
+        model: answer.modelUsed,
+        similarFound,
+        responseTimeMs: Math.round(elapsedMs * 100) / 100,
+        messageLength: message.length,
+        ...(logMessageText ? { message } : {}),
+      },
+      'answered',
+    );
   }
 
   /** Rated conversations like the question; none when retrieval fails (the answer does without them). */

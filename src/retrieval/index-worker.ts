@@ -4,8 +4,9 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { IndexReply, IndexRequest } from './index-protocol.js';
-import { decodeSparseVector } from './sparse-vector.js';
+import { decodeSparseVector, type SparseVector } from './sparse-vector.js';
 import { SparseVectorIndex } from './sparse-vector-index.js';
+import type { IndexItem } from './vector-index.js';
 
 if (!parentPort) throw new Error('index-worker runs as a worker thread');
 const port = parentPort;
@@ -16,6 +17,20 @@ let skipped = 0;
 /** Why a page of the current load failed (pages get no reply): the load's end reports it. */
 let loadFailure: string | undefined;
 
+/** The page's items whose stored vectors decode; the others are counted as skipped. */
+function* decodedItems(ids: readonly string[], vectors: readonly Uint8Array[]): Generator<IndexItem> {
+  for (const [position, id] of ids.entries()) {
+    let vector: SparseVector;
+    try {
+      vector = decodeSparseVector(vectors[position] as Uint8Array);
+    } catch {
+      skipped++;
+      continue;
+    }
+    yield { id, vector };
+  }
+}
+
 function run(request: IndexRequest): (IndexReply & { ok: true })['result'] {
   switch (request.kind) {
     case 'load-start':
@@ -24,16 +39,7 @@ function run(request: IndexRequest): (IndexReply & { ok: true })['result'] {
       loadFailure = undefined;
       return null;
     case 'load-page':
-      request.ids.forEach((id, position) => {
-        let vector: ReturnType<typeof decodeSparseVector>;
-        try {
-          vector = decodeSparseVector(request.vectors[position] as Uint8Array);
-        } catch {
-          skipped++;
-          return;
-        }
-        index.stage([{ id, vector }]);
-      });
+      index.stage(decodedItems(request.ids, request.vectors));
       return null;
     case 'load-end':
       if (loadFailure !== undefined) throw new Error(loadFailure);
