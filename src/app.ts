@@ -5,6 +5,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { FEATURES, PLATFORM, SERVICE_NAME, SERVICE_VERSION } from './app-info.js';
 import { registerChatRoutes } from './chat/chat.routes.js';
 import { aiStats, registerCompanyRoutes } from './company/company.routes.js';
+import { registerCuratedRoutes } from './curated/curated.routes.js';
 import { registerAccessControl } from './http/access.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerNotFoundHandler } from './http/not-found-handler.js';
@@ -102,7 +103,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   }));
 
   registerChatRoutes(app, services.chat);
-  registerRetrievalRoutes(app, services.retrieval);
+  registerRetrievalRoutes(app, { retrieval: services.retrieval, answers: services.answers });
+  registerCuratedRoutes(app, services.curated);
   registerLearningRoutes(app, {
     learning: services.learning,
     retrieval: services.retrieval,

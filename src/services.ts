@@ -5,6 +5,9 @@ import { ConversationStore } from './chat/conversation.store.js';
 import { type CompanyProfile, loadCompanyProfile } from './company/company-profile.js';
 import { StatusCheckStore } from './company/status-check.store.js';
 import type { Config } from './config/config.schema.js';
+import { AnswerFinder } from './curated/answer-finder.js';
+import { CuratedAnswerStore } from './curated/curated-answer.store.js';
+import { CuratedAnswerService } from './curated/curated-answers.service.js';
 import { FeedbackStore } from './learning/feedback.store.js';
 import { LearningService } from './learning/learning.service.js';
 import { LearningDataTally } from './learning/learning-data-tally.js';
@@ -27,6 +30,8 @@ export interface Services {
   conversations: ConversationStore;
   statusChecks: StatusCheckStore;
   retrieval: RetrievalService;
+  curated: CuratedAnswerService;
+  answers: AnswerFinder;
   chat: ChatService;
   learning: LearningService;
   health: HealthService;
@@ -86,6 +91,20 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     );
     if (skipped > 0) logger.warn({ skipped }, 'stored vectors that could not be decoded were left out');
 
+    const curated = new CuratedAnswerService(
+      new CuratedAnswerStore(database.db),
+      embedder,
+      config.retrieval.similarityThreshold,
+    );
+    const curatedCount = await curated.load();
+    if (curatedCount > 0) logger.info({ curated: curatedCount }, 'curated answers loaded');
+    const answers = new AnswerFinder({
+      retrieval,
+      curated,
+      replyThreshold: config.retrieval.annotationReplyThreshold,
+      logger: logger.child({ module: 'retrieval' }),
+    });
+
     const indexStatus = () => ({ state: retrieval.indexState, items: retrieval.indexSize });
     const health = new HealthService({
       db: database.db,
@@ -111,6 +130,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     const chat = new ChatService({
       conversations,
       retrieval,
+      answers,
       tally,
       model,
       profile,
@@ -129,6 +149,8 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       conversations,
       statusChecks: new StatusCheckStore(database.db),
       retrieval,
+      curated,
+      answers,
       chat,
       learning,
       health,

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { CompanyProfile } from '../company/company-profile.js';
+import type { AnswerFinder } from '../curated/answer-finder.js';
+import type { RankedAnswer } from '../curated/answer-ranking.js';
 import type { LearningDataTally } from '../learning/learning-data-tally.js';
 import type { ChatModel } from '../llm/chat-model.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { RetrievalService, SimilarConversation } from '../retrieval/retrieval.service.js';
-import type { SparseVector } from '../retrieval/sparse-vector.js';
+import type { RetrievalService } from '../retrieval/retrieval.service.js';
 import type { AnswerSource } from '../storage/tables.js';
 import { timeOrderedId } from '../storage/time-ordered-id.js';
 import type { ConversationStore } from './conversation.store.js';
@@ -38,6 +39,7 @@ export class ChatService {
     private readonly dependencies: {
       conversations: ConversationStore;
       retrieval: RetrievalService;
+      answers: AnswerFinder;
       tally: LearningDataTally;
       model: ChatModel | undefined;
       profile: CompanyProfile;
@@ -53,9 +55,9 @@ export class ChatService {
     const started = performance.now();
     const { conversations, retrieval, metrics } = this.dependencies;
     const vector = await retrieval.embed(request.message);
-    const similar = await this.findSimilar(vector);
+    const found = await this.dependencies.answers.find(vector, this.dependencies.topK);
     metrics.retrievalDuration.observe((performance.now() - started) / 1000);
-    const answer = await this.compose(request.message, similar);
+    const answer = await this.compose(request.message, found);
     const elapsedMs = performance.now() - started;
     const now = new Date().toISOString();
     const id = timeOrderedId();
@@ -69,7 +71,7 @@ export class ChatService {
         model_used: answer.modelUsed,
         answer_source: answer.source,
         response_time_ms: elapsedMs,
-        similar_found: similar.length,
+        similar_found: found.length,
         rating: null,
         feedback_text: null,
         rated_at: null,
@@ -79,7 +81,7 @@ export class ChatService {
       retrieval.encode(vector),
     );
     this.dependencies.tally.conversationStored(true);
-    this.logAnswer(id, request.message, answer, similar.length, elapsedMs);
+    this.logAnswer(id, request.message, answer, found.length, elapsedMs);
     metrics.aiResponses.inc({ status: answer.source });
     return {
       response: answer.text,
@@ -87,8 +89,8 @@ export class ChatService {
       session_id: sessionId,
       model_used: answer.modelUsed,
       response_time: Math.round(elapsedMs) / 1000,
-      similar_found: similar.length,
-      learning_improved: similar.length > 0,
+      similar_found: found.length,
+      learning_improved: found.length > 0,
     };
   }
 
@@ -115,19 +117,15 @@ export class ChatService {
     );
   }
 
-  /** Rated conversations like the question; none when retrieval fails (the answer does without them). */
-  private async findSimilar(vector: SparseVector): Promise<SimilarConversation[]> {
-    const { retrieval, topK, logger } = this.dependencies;
-    try {
-      return await retrieval.search(vector, topK);
-    } catch (error) {
-      logger.warn({ error: (error as Error).message }, 'retrieval failed; answering without examples');
-      return [];
+  /** A curated answer close enough is served as it is; else the LLM, the best rated answer, the profile. */
+  private async compose(message: string, found: RankedAnswer[]): Promise<Answer> {
+    const { model, profile, metrics, logger, answers } = this.dependencies;
+    const curated = answers.direct(found);
+    if (curated) {
+      await answers.recordHit(curated.curated.id);
+      return { text: curated.curated.answer, modelUsed: 'curated', source: 'curated' };
     }
-  }
-
-  private async compose(message: string, similar: SimilarConversation[]): Promise<Answer> {
-    const { model, profile, metrics, logger } = this.dependencies;
+    const similar = found.flatMap((match) => (match.kind === 'conversation' ? [match] : []));
     if (model) {
       const examples = similar.map(({ conversation, score }) => ({
         question: conversation.user_message,

@@ -94,6 +94,7 @@ export const environmentSchema = z.object({
   MIN_RATING_THRESHOLD: integer(4, 1, 5),
   RETRAINING_THRESHOLD: decimal(3.5, 1, 5),
   SIMILARITY_THRESHOLD: decimal(0.45, 0.05, 1),
+  ANNOTATION_REPLY_THRESHOLD: decimal(0.6, 0.05, 1),
   RETRIEVAL_TOP_K: integer(3, 1, 20),
   EVALUATION_SCHEDULE_DAYS: integer(7, 1, 365),
   USE_LOCAL_MODEL: flag(false),
@@ -141,7 +142,13 @@ export interface Config {
   };
   /** Undefined when no LLM is configured: the service then answers from what it has learned. */
   llm: LlmConfig | undefined;
-  retrieval: { similarityThreshold: number; topK: number; embeddingModel: string | undefined };
+  retrieval: {
+    similarityThreshold: number;
+    /** From this score on, a curated answer is served as it is, without the LLM. */
+    annotationReplyThreshold: number;
+    topK: number;
+    embeddingModel: string | undefined;
+  };
   learning: { minRatingThreshold: number; retrainingThreshold: number; evaluationScheduleDays: number };
   localModel: { enabled: boolean; path: string | undefined };
   companyProfilePath: string | undefined;
@@ -239,6 +246,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
       : undefined,
     retrieval: {
       similarityThreshold: raw.SIMILARITY_THRESHOLD,
+      annotationReplyThreshold: raw.ANNOTATION_REPLY_THRESHOLD,
       topK: raw.RETRIEVAL_TOP_K,
       embeddingModel: raw.EMBEDDING_MODEL,
     },

@@ -1,10 +1,17 @@
 import type { FastifyInstance } from 'fastify';
+import type { AnswerFinder } from '../curated/answer-finder.js';
 import { adminDocs } from '../http/openapi.js';
 import { withZod } from '../http/zod-app.js';
 import { searchQuerySchema, searchResultSchema } from './retrieval.schemas.js';
 import type { RetrievalService } from './retrieval.service.js';
 
-export function registerRetrievalRoutes(app: FastifyInstance, retrieval: RetrievalService): void {
+const roundScore = (score: number) => Math.round(score * 10_000) / 10_000;
+
+export function registerRetrievalRoutes(
+  app: FastifyInstance,
+  dependencies: { retrieval: RetrievalService; answers: AnswerFinder },
+): void {
+  const { retrieval, answers } = dependencies;
   withZod(app).get(
     '/api/retrieval/search',
     {
@@ -13,22 +20,33 @@ export function registerRetrievalRoutes(app: FastifyInstance, retrieval: Retriev
         ...adminDocs(
           'learning',
           'Search what answers are drawn from, ranked exactly as the chat ranks them',
-          'Returns the best `k` matches scoring at least SIMILARITY_THRESHOLD, best first, so that retrieval ' +
-            'quality can be inspected and measured.',
+          "Returns the best `k` matches scoring at least SIMILARITY_THRESHOLD in the chat's order: curated " +
+            'answers at or above ANNOTATION_REPLY_THRESHOLD (served as they are), then rated conversations, then ' +
+            'weaker curated matches; so that retrieval quality can be inspected and measured.',
         ),
         querystring: searchQuerySchema,
         response: { 200: searchResultSchema },
       },
     },
     async (request) => {
-      const similar = await retrieval.search(await retrieval.embed(request.query.q), request.query.k);
-      return similar.map(({ conversation, score }) => ({
-        kind: 'conversation' as const,
-        id: conversation.id,
-        question: conversation.user_message,
-        answer: conversation.ai_response,
-        score: Math.round(score * 10_000) / 10_000,
-      }));
+      const found = await answers.find(await retrieval.embed(request.query.q), request.query.k);
+      return found.map((match) =>
+        match.kind === 'curated'
+          ? {
+              kind: match.kind,
+              id: match.curated.id,
+              question: match.curated.question,
+              answer: match.curated.answer,
+              score: roundScore(match.score),
+            }
+          : {
+              kind: match.kind,
+              id: match.conversation.id,
+              question: match.conversation.user_message,
+              answer: match.conversation.ai_response,
+              score: roundScore(match.score),
+            },
+      );
     },
   );
 }

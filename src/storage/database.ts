@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, type Migration, type MigrationProvider, Migrator, SqliteDialect, sql } from 'kysely';
 import type { DatabaseConfig } from '../config/config.schema.js';
 import * as initial from './migrations/001-initial.js';
+import * as curatedAnswers from './migrations/002-curated-answers.js';
 import { withStatementCache } from './statement-cache.js';
 import type { DatabaseSchema } from './tables.js';
 import { BackgroundCheckpoints } from './wal-checkpoints.js';
@@ -11,6 +12,7 @@ import { BackgroundCheckpoints } from './wal-checkpoints.js';
 /** Migrations in the order they apply; a new one is appended here and never edited once released. */
 const migrations: Record<string, Migration> = {
   '001-initial': initial,
+  '002-curated-answers': curatedAnswers,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };

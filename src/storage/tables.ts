@@ -1,7 +1,7 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
 
 /** Where an answer came from; `model_used` reports the model name for `llm`. */
-export type AnswerSource = 'llm' | 'retrieval' | 'fallback';
+export type AnswerSource = 'llm' | 'curated' | 'retrieval' | 'fallback';
 
 export interface ConversationTable {
   id: string;
@@ -50,8 +50,25 @@ export interface ServiceStateTable {
   updated_at: string;
 }
 
+/** An answer an administrator vouches for: served directly when a question matches it closely enough. */
+export interface CuratedAnswerTable {
+  id: string;
+  question: string;
+  /** JSON array of other phrasings of the question. */
+  alternatives: string;
+  answer: string;
+  origin: 'admin';
+  /** Only active answers are served; review holds them back. */
+  status: 'active' | 'review';
+  hits: Generated<number>;
+  last_hit_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface DatabaseSchema {
   conversations: ConversationTable;
+  curated_answers: CuratedAnswerTable;
   feedback: FeedbackTable;
   embeddings: EmbeddingTable;
   status_checks: StatusCheckTable;

@@ -13,6 +13,8 @@ const ADMIN_ROUTES = [
   { method: 'GET', url: '/api/learning/similar/some-id' },
   { method: 'GET', url: '/api/voice/similar/some-id' },
   { method: 'GET', url: '/api/retrieval/search?q=%D0%BE%D0%BA%D0%BD%D0%B0' },
+  { method: 'GET', url: '/api/learning/annotations' },
+  { method: 'GET', url: '/api/learning/annotations/some-id' },
 ] as const;
 
 type Method = 'GET' | 'POST';

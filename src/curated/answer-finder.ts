@@ -1,0 +1,55 @@
+import type { Logger } from 'pino';
+import type { RetrievalService } from '../retrieval/retrieval.service.js';
+import type { SparseVector } from '../retrieval/sparse-vector.js';
+import { type RankedAnswer, rankAnswers } from './answer-ranking.js';
+import type { CuratedAnswerService, CuratedMatch } from './curated-answers.service.js';
+
+/**
+ * Finds what a question can be answered from (curated answers and rated conversations) in the order the
+ * chat considers them; the chat and the search API both ask it, so that they rank alike.
+ */
+export class AnswerFinder {
+  constructor(
+    private readonly dependencies: {
+      retrieval: RetrievalService;
+      curated: CuratedAnswerService;
+      /** ANNOTATION_REPLY_THRESHOLD: from this score on, a curated answer is served as it is. */
+      replyThreshold: number;
+      logger: Logger;
+    },
+  ) {}
+
+  async find(vector: SparseVector, limit: number): Promise<RankedAnswer[]> {
+    const { retrieval, curated, replyThreshold, logger } = this.dependencies;
+    const curatedMatches = curated.search(vector, limit);
+    let conversations: Awaited<ReturnType<RetrievalService['search']>> = [];
+    try {
+      conversations = await retrieval.search(vector, limit);
+    } catch (error) {
+      // Curated answers still count; rated conversations are left out until retrieval is back.
+      logger.warn(
+        { error: (error as Error).message },
+        'retrieval failed; answering without rated conversations',
+      );
+    }
+    return rankAnswers(curatedMatches, conversations, replyThreshold).slice(0, limit);
+  }
+
+  /** Counts a question answered by a curated answer; a failure to count never fails the answer. */
+  async recordHit(id: string): Promise<void> {
+    try {
+      await this.dependencies.curated.recordHit(id);
+    } catch (error) {
+      this.dependencies.logger.warn(
+        { error: (error as Error).message },
+        'could not count a curated answer hit',
+      );
+    }
+  }
+
+  /** The curated answer to serve as it is, when the best match is close enough. */
+  direct(ranked: readonly RankedAnswer[]): CuratedMatch | undefined {
+    const best = ranked[0];
+    return best?.kind === 'curated' && best.score >= this.dependencies.replyThreshold ? best : undefined;
+  }
+}

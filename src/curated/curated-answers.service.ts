@@ -1,0 +1,117 @@
+import type { Embedder } from '../retrieval/embedder.js';
+import type { SparseVector } from '../retrieval/sparse-vector.js';
+import { SparseVectorIndex } from '../retrieval/sparse-vector-index.js';
+import type { IndexItem } from '../retrieval/vector-index.js';
+import { timeOrderedId } from '../storage/time-ordered-id.js';
+import type { CuratedAnswer, CuratedAnswerInput, CuratedAnswerStore } from './curated-answer.store.js';
+
+export interface CuratedMatch {
+  curated: CuratedAnswer;
+  score: number;
+}
+
+/** Index ids of a curated answer's phrasings: its id and the phrasing's position. */
+const phrasingId = (id: string, position: number) => `${id}#${position}`;
+const curatedIdOf = (phrasing: string) => phrasing.slice(0, phrasing.lastIndexOf('#'));
+
+/**
+ * Curated answers: stored, and their active ones indexed in memory by every phrasing of their question
+ * (a few hundred at most, so the index lives in this thread). A question matches a curated answer by its
+ * best phrasing.
+ */
+export class CuratedAnswerService {
+  private index = new SparseVectorIndex();
+  /** Active answers in the index, with how many phrasings each has there. */
+  private readonly indexed = new Map<string, { curated: CuratedAnswer; phrasings: number }>();
+
+  constructor(
+    private readonly store: CuratedAnswerStore,
+    private readonly embedder: Embedder,
+    private readonly similarityThreshold: number,
+  ) {}
+
+  async load(): Promise<number> {
+    this.index = new SparseVectorIndex();
+    this.indexed.clear();
+    const active = (await this.store.list()).filter((curated) => curated.status === 'active');
+    const items: IndexItem[] = [];
+    for (const curated of active) {
+      const vectors = await this.embedder.embed(this.phrasingsOf(curated));
+      for (const [position, vector] of vectors.entries()) {
+        items.push({ id: phrasingId(curated.id, position), vector });
+      }
+      this.indexed.set(curated.id, { curated, phrasings: vectors.length });
+    }
+    this.index.load(items);
+    return this.indexed.size;
+  }
+
+  /** Active curated answers matching the question at or above the similarity threshold, best first. */
+  search(vector: SparseVector, limit: number): CuratedMatch[] {
+    const best = new Map<string, number>();
+    // Enough phrasings to fill `limit` distinct answers even when each matches by several.
+    for (const hit of this.index.search(vector, limit * 8, this.similarityThreshold)) {
+      const id = curatedIdOf(hit.id);
+      if (!best.has(id)) best.set(id, hit.score);
+    }
+    const matches: CuratedMatch[] = [];
+    for (const [id, score] of best) {
+      const entry = this.indexed.get(id);
+      if (entry) matches.push({ curated: entry.curated, score: Math.min(score, 1) });
+    }
+    return matches.slice(0, limit);
+  }
+
+  list(): Promise<CuratedAnswer[]> {
+    return this.store.list();
+  }
+
+  get(id: string): Promise<CuratedAnswer | undefined> {
+    return this.store.get(id);
+  }
+
+  async create(input: CuratedAnswerInput): Promise<CuratedAnswer> {
+    const curated = await this.store.create(timeOrderedId(), input, new Date().toISOString());
+    await this.reindex(curated);
+    return curated;
+  }
+
+  async update(id: string, input: CuratedAnswerInput): Promise<CuratedAnswer | undefined> {
+    const curated = await this.store.update(id, input, new Date().toISOString());
+    if (curated) await this.reindex(curated);
+    return curated;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const deleted = await this.store.delete(id);
+    this.unindex(id);
+    return deleted;
+  }
+
+  /** Counts a question served by this answer. */
+  recordHit(id: string): Promise<void> {
+    return this.store.recordHit(id, new Date().toISOString());
+  }
+
+  private phrasingsOf(curated: CuratedAnswer): string[] {
+    return [curated.question, ...curated.alternatives];
+  }
+
+  private async reindex(curated: CuratedAnswer): Promise<void> {
+    this.unindex(curated.id);
+    if (curated.status !== 'active') return;
+    const vectors = await this.embedder.embed(this.phrasingsOf(curated));
+    for (const [position, vector] of vectors.entries()) {
+      this.index.upsert(phrasingId(curated.id, position), vector);
+    }
+    this.indexed.set(curated.id, { curated, phrasings: vectors.length });
+  }
+
+  private unindex(id: string): void {
+    const entry = this.indexed.get(id);
+    if (!entry) return;
+    for (let position = 0; position < entry.phrasings; position++)
+      this.index.remove(phrasingId(id, position));
+    this.indexed.delete(id);
+  }
+}
