@@ -111,6 +111,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     conversations: services.conversations,
     minRatingThreshold: config.learning.minRatingThreshold,
     currentModel: services.model?.name ?? 'retrieval',
+    embeddingBackfill: services.embeddingBackfill,
   });
   registerCompanyRoutes(app, {
     profile: services.profile,

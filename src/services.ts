@@ -15,6 +15,7 @@ import type { ChatModel } from './llm/chat-model.js';
 import { HealthService } from './observability/health.service.js';
 import { Metrics } from './observability/metrics.js';
 import { SystemSampler } from './observability/system-sampler.js';
+import { EmbeddingBackfill } from './retrieval/embedding-backfill.js';
 import { LocalEmbedder } from './retrieval/local-embedder.js';
 import { RetrievalService } from './retrieval/retrieval.service.js';
 import { WorkerVectorIndex } from './retrieval/worker-vector-index.js';
@@ -30,6 +31,7 @@ export interface Services {
   conversations: ConversationStore;
   statusChecks: StatusCheckStore;
   retrieval: RetrievalService;
+  embeddingBackfill: EmbeddingBackfill;
   curated: CuratedAnswerService;
   answers: AnswerFinder;
   chat: ChatService;
@@ -90,6 +92,14 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       'retrieval index loaded',
     );
     if (skipped > 0) logger.warn({ skipped }, 'stored vectors that could not be decoded were left out');
+    // Conversations without a vector from this embedder (a new embedder, an interrupted write) are embedded
+    // in the background; answers meanwhile come from what is indexed.
+    const embeddingBackfill = new EmbeddingBackfill(
+      retrieval,
+      logger.child({ module: 'retrieval' }),
+      () => tally.summary().total > tally.embeddings,
+    );
+    void embeddingBackfill.start();
 
     const curated = new CuratedAnswerService(
       new CuratedAnswerStore(database.db),
@@ -149,6 +159,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       conversations,
       statusChecks: new StatusCheckStore(database.db),
       retrieval,
+      embeddingBackfill,
       curated,
       answers,
       chat,
@@ -159,6 +170,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
         health.stop();
         tally.stop();
         await learning.stop();
+        await embeddingBackfill.stop();
         await index?.close();
         await database.close();
       },

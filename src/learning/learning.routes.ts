@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { notFound } from '../http/errors.js';
 import { adminDocs, docs } from '../http/openapi.js';
 import { withZod } from '../http/zod-app.js';
+import type { EmbeddingBackfill } from '../retrieval/embedding-backfill.js';
 import type { RetrievalService } from '../retrieval/retrieval.service.js';
 import type { Conversation } from '../storage/tables.js';
 import {
@@ -21,6 +22,7 @@ interface LearningRouteDependencies {
   conversations: { findById(id: string): Promise<Conversation | undefined> };
   minRatingThreshold: number;
   currentModel: string;
+  embeddingBackfill: EmbeddingBackfill;
 }
 
 export function registerLearningRoutes(app: FastifyInstance, dependencies: LearningRouteDependencies): void {
@@ -194,7 +196,11 @@ export function registerLearningRoutes(app: FastifyInstance, dependencies: Learn
     {
       config: { access: 'admin' },
       schema: {
-        ...adminDocs('learning', 'Embed conversations that lack a vector from the current embedder'),
+        ...adminDocs(
+          'learning',
+          'Embed conversations that lack a vector from the current embedder',
+          'Embeds one batch now; `background` reports the run that starts with the service after a change of embedder.',
+        ),
         querystring: embeddingsUpdateQuerySchema,
       },
     },
@@ -205,6 +211,7 @@ export function registerLearningRoutes(app: FastifyInstance, dependencies: Learn
         processed: report.processed,
         errors: report.errors,
         total_found: report.totalFound,
+        background: dependencies.embeddingBackfill.status,
       };
     },
   );

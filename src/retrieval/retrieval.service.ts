@@ -111,7 +111,17 @@ export class RetrievalService {
 
   /** Embeds up to `batchSize` conversations that lack a vector from the current embedder. */
   async embedMissing(batchSize: number): Promise<EmbeddingUpdateReport> {
-    const totalFound = await this.conversations.countWithoutEmbedding(this.embedder.id);
+    const totalFound = await this.countMissingVectors();
+    return { ...(await this.embedBatch(batchSize)), totalFound };
+  }
+
+  /** Conversations with no vector from the current embedder (after a change of embedder: all of them). */
+  countMissingVectors(): Promise<number> {
+    return this.conversations.countWithoutEmbedding(this.embedder.id);
+  }
+
+  /** Embeds, stores and indexes the oldest `batchSize` conversations that lack a vector. */
+  async embedBatch(batchSize: number): Promise<{ processed: number; errors: number }> {
     const batch = await this.conversations.withoutEmbedding(this.embedder.id, batchSize);
     let processed = 0;
     let errors = 0;
@@ -137,6 +147,6 @@ export class RetrievalService {
         errors += slice.length;
       }
     }
-    return { processed, errors, totalFound };
+    return { processed, errors };
   }
 }

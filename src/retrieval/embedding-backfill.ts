@@ -1,0 +1,89 @@
+import type { Logger } from 'pino';
+import type { RetrievalService } from './retrieval.service.js';
+
+/** Small batches keep each turn of the event loop short while the embedder works in this thread. */
+const BATCH_SIZE = 200;
+
+export interface BackfillStatus {
+  state: 'idle' | 'running' | 'done' | 'failed';
+  /** Conversations without a vector when the run started. */
+  missingAtStart: number;
+  processed: number;
+  errors: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/**
+ * Gives every stored conversation a vector from the current embedder, in the background: after a change
+ * of embedder the service keeps answering (from what is already indexed) while the rest is embedded and
+ * indexed batch by batch.
+ */
+export class EmbeddingBackfill {
+  private current: BackfillStatus = {
+    state: 'idle',
+    missingAtStart: 0,
+    processed: 0,
+    errors: 0,
+    startedAt: null,
+    finishedAt: null,
+  };
+  private running: Promise<void> | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly retrieval: RetrievalService,
+    private readonly logger: Logger,
+    /** A cheap first look (counting the table takes a while): false when every conversation has a vector. */
+    private readonly mayHaveMissing: () => boolean = () => true,
+  ) {}
+
+  get status(): BackfillStatus {
+    return { ...this.current };
+  }
+
+  /** Starts a run unless one is going; resolves when the run (or the one going) has finished. */
+  start(): Promise<void> {
+    this.running ??= this.run().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    if (!this.mayHaveMissing()) return;
+    const missing = await this.retrieval.countMissingVectors();
+    if (missing === 0) return;
+    this.current = {
+      state: 'running',
+      missingAtStart: missing,
+      processed: 0,
+      errors: 0,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+    };
+    this.logger.info({ missing }, 'embedding stored conversations in the background');
+    try {
+      while (!this.stopping) {
+        const batch = await this.retrieval.embedBatch(BATCH_SIZE);
+        this.current.processed += batch.processed;
+        this.current.errors += batch.errors;
+        // Nothing left, or nothing this batch could embed: retrying now would fail the same way.
+        if (batch.processed === 0) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      this.current.state = this.current.errors > 0 ? 'failed' : 'done';
+    } catch (error) {
+      this.current.state = 'failed';
+      this.logger.error({ error: (error as Error).message }, 'background embedding failed');
+    } finally {
+      this.current.finishedAt = new Date().toISOString();
+      this.logger.info({ ...this.current }, 'background embedding finished');
+    }
+  }
+}
