@@ -1,18 +1,14 @@
 /**
  * `npm run eval:retrieval`: measures how well the assistant finds curated answers, with the built-in
  * embedder, on the Russian evaluation set in resources/eval/retrieval-eval.json. A real service runs on
- * a loopback port over a fresh SQLite file; the facts are loaded as curated answers through the admin
+ * a loopback port over a fresh SQLite file, with no LLM; the facts are loaded as curated answers through the admin
  * API, every paraphrase is searched through GET /api/retrieval/search, and every unanswerable question
  * and near miss is asked through POST /api/voice/process. Writes EVALUATION.md.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildApp } from '../src/app.js';
-import { parseConfig } from '../src/config/config.schema.js';
-import { createLogging } from '../src/observability/logger.js';
-import { createServices } from '../src/services.js';
+import { startTestService } from '../test/helpers/test-service.js';
 
 interface Fact {
   id: string;
@@ -42,24 +38,10 @@ async function main(): Promise<void> {
   const set = JSON.parse(
     readFileSync(path.join(root, 'resources/eval/retrieval-eval.json'), 'utf8'),
   ) as EvaluationSet;
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'vasdom-eval-'));
-  const config = parseConfig({
-    ...process.env,
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    LOG_FILE: 'off',
-    DATA_DIR: dataDir,
-    LLM_BASE_URL: '',
-    LLM_API_KEY: '',
-    EMERGENT_LLM_KEY: '',
-  });
-  const logging = createLogging(config);
-  const services = await createServices(config, logging.logger);
-  const app = await buildApp(services);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  const base = `http://127.0.0.1:${address.port}`;
+  // The same in-process service the API tests start: a real HTTP server over a fresh SQLite file.
+  const service = await startTestService({ LOG_FILE: 'off' });
+  const config = service.services.config;
+  const base = service.baseUrl;
   // Answers are read as the API documents them; a wrong shape fails the run with a clear error below.
   // biome-ignore lint/suspicious/noExplicitAny: JSON from our own API, read field by field.
   const json = async (method: string, url: string, body?: unknown): Promise<any> => {
@@ -140,10 +122,7 @@ async function main(): Promise<void> {
     writeFileSync(path.join(root, 'EVALUATION.md'), report);
     process.stdout.write(`${report}\n`);
   } finally {
-    await app.close();
-    await services.close();
-    await logging.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await service.close();
   }
 }
 
