@@ -104,7 +104,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
 
   registerChatRoutes(app, services.chat);
   registerRetrievalRoutes(app, { retrieval: services.retrieval, answers: services.answers });
-  registerCuratedRoutes(app, services.curated);
+  registerCuratedRoutes(app, { curated: services.curated, conversations: services.conversations });
   registerLearningRoutes(app, {
     learning: services.learning,
     retrieval: services.retrieval,

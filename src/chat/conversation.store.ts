@@ -220,11 +220,24 @@ export class ConversationStore {
   }
 
   /** Rated conversations for training datasets, newest first. */
+  /** Records an administrator's better answer; false when there is no such conversation. */
+  async correct(id: string, answer: string, now: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('conversations')
+      .set({ corrected_answer: answer, corrected_at: now, updated_at: now })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Conversations rated at least `minRating`, and every corrected one (an administrator vouches for it). */
   async listForExport(filter: ExportFilter): Promise<Conversation[]> {
     let query = this.db
       .selectFrom('conversations')
       .selectAll()
-      .where('rating', '>=', filter.minRating)
+      .where((where) =>
+        where.or([where('rating', '>=', filter.minRating), where('corrected_answer', 'is not', null)]),
+      )
       .orderBy('created_at', 'desc')
       .orderBy('id');
     if (filter.since !== undefined) query = query.where('created_at', '>=', filter.since);

@@ -10,6 +10,8 @@ export interface CuratedAnswer {
   status: CuratedAnswerTable['status'];
   hits: number;
   lastHitAt: string | null;
+  /** The conversation a correction made this answer from. */
+  sourceConversationId: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -31,6 +33,7 @@ function fromRow(row: Selectable<CuratedAnswerTable>): CuratedAnswer {
     status: row.status,
     hits: row.hits,
     lastHitAt: row.last_hit_at,
+    sourceConversationId: row.source_conversation_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -54,7 +57,12 @@ export class CuratedAnswerStore {
     return row && fromRow(row);
   }
 
-  async create(id: string, input: CuratedAnswerInput, now: string): Promise<CuratedAnswer> {
+  async create(
+    id: string,
+    input: CuratedAnswerInput,
+    now: string,
+    source: { origin: CuratedAnswer['origin']; conversationId?: string } = { origin: 'admin' },
+  ): Promise<CuratedAnswer> {
     await this.db
       .insertInto('curated_answers')
       .values({
@@ -62,7 +70,8 @@ export class CuratedAnswerStore {
         question: input.question,
         alternatives: JSON.stringify(input.alternatives),
         answer: input.answer,
-        origin: 'admin',
+        origin: source.origin,
+        source_conversation_id: source.conversationId ?? null,
         status: input.status,
         last_hit_at: null,
         created_at: now,
@@ -73,6 +82,16 @@ export class CuratedAnswerStore {
   }
 
   /** Replaces the editable fields; undefined when there is no such answer. */
+  /** The curated answer a correction of this conversation made, if any. */
+  async findByConversation(conversationId: string): Promise<CuratedAnswer | undefined> {
+    const row = await this.db
+      .selectFrom('curated_answers')
+      .selectAll()
+      .where('source_conversation_id', '=', conversationId)
+      .executeTakeFirst();
+    return row && fromRow(row);
+  }
+
   async update(id: string, input: CuratedAnswerInput, now: string): Promise<CuratedAnswer | undefined> {
     const result = await this.db
       .updateTable('curated_answers')

@@ -76,6 +76,27 @@ export class CuratedAnswerService {
     return curated;
   }
 
+  /**
+   * Makes (or, for a conversation corrected before, updates) the curated answer of a corrected
+   * conversation: its question with the corrected answer, active.
+   */
+  async fromCorrection(conversationId: string, question: string, answer: string): Promise<CuratedAnswer> {
+    const input: CuratedAnswerInput = { question, alternatives: [], answer, status: 'active' };
+    const existing = await this.store.findByConversation(conversationId);
+    if (existing) {
+      return (await this.update(existing.id, {
+        ...input,
+        alternatives: existing.alternatives,
+      })) as CuratedAnswer;
+    }
+    const curated = await this.store.create(timeOrderedId(), input, new Date().toISOString(), {
+      origin: 'correction',
+      conversationId,
+    });
+    await this.reindex(curated);
+    return curated;
+  }
+
   async update(id: string, input: CuratedAnswerInput): Promise<CuratedAnswer | undefined> {
     const curated = await this.store.update(id, input, new Date().toISOString());
     if (curated) await this.reindex(curated);

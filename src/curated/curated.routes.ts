@@ -1,8 +1,15 @@
 import type { FastifyInstance } from 'fastify';
+import type { ConversationStore } from '../chat/conversation.store.js';
 import { notFound } from '../http/errors.js';
 import { adminDocs } from '../http/openapi.js';
 import { withZod } from '../http/zod-app.js';
-import { curatedAnswerRequestSchema, curatedAnswerSchema, curatedIdParamsSchema } from './curated.schemas.js';
+import { logIdParamsSchema } from '../learning/learning.schemas.js';
+import {
+  correctionRequestSchema,
+  curatedAnswerRequestSchema,
+  curatedAnswerSchema,
+  curatedIdParamsSchema,
+} from './curated.schemas.js';
 import type { CuratedAnswer } from './curated-answer.store.js';
 import type { CuratedAnswerService } from './curated-answers.service.js';
 
@@ -18,13 +25,21 @@ function toResponse(curated: CuratedAnswer) {
     status: curated.status,
     hits: curated.hits,
     last_hit_at: curated.lastHitAt,
+    source_conversation_id: curated.sourceConversationId,
     created_at: curated.createdAt,
     updated_at: curated.updatedAt,
   };
 }
 
-/** Admin CRUD of curated answers: served as they are when a question matches them closely enough. */
-export function registerCuratedRoutes(app: FastifyInstance, curated: CuratedAnswerService): void {
+/** Admin CRUD of curated answers (served as they are when a question matches them closely enough), and corrections. */
+export function registerCuratedRoutes(
+  app: FastifyInstance,
+  dependencies: {
+    curated: CuratedAnswerService;
+    conversations: Pick<ConversationStore, 'findById' | 'correct'>;
+  },
+): void {
+  const { curated, conversations } = dependencies;
   const zodApp = withZod(app);
   const admin = { access: 'admin' as const };
   const notFoundMessage = (id: string) => `Курируемый ответ ${id} не найден`;
@@ -94,6 +109,36 @@ export function registerCuratedRoutes(app: FastifyInstance, curated: CuratedAnsw
       const updated = await curated.update(request.params.id, request.body);
       if (!updated) throw notFound(notFoundMessage(request.params.id));
       return toResponse(updated);
+    },
+  );
+
+  zodApp.put(
+    '/api/conversations/:log_id/correction',
+    {
+      config: admin,
+      schema: {
+        ...adminDocs(
+          'learning',
+          'Correct the answer of a stored conversation',
+          'Stores the better answer (training exports use it) and makes it a curated answer for the question, served as it is to questions that match it.',
+        ),
+        params: logIdParamsSchema,
+        body: correctionRequestSchema,
+      },
+    },
+    async (request) => {
+      const logId = request.params.log_id;
+      const conversation = await conversations.findById(logId);
+      if (!conversation) throw notFound(`Разговор ${logId} не найден`);
+      await conversations.correct(logId, request.body.answer, new Date().toISOString());
+      const made = await curated.fromCorrection(logId, conversation.user_message, request.body.answer);
+      return {
+        log_id: logId,
+        question: conversation.user_message,
+        original_answer: conversation.ai_response,
+        corrected_answer: request.body.answer,
+        curated_answer: toResponse(made),
+      };
     },
   );
 

@@ -25,6 +25,14 @@ export const curatedAnswerRequestSchema = z.object({
   status: z.enum(['active', 'review'], { error: 'status must be active or review' }).default('active'),
 });
 
+export const correctionRequestSchema = z.object({
+  answer: z
+    .string({ error: 'answer must be a string' })
+    .trim()
+    .min(1, 'answer must not be empty')
+    .max(MAX_ANSWER_LENGTH, `answer must be at most ${MAX_ANSWER_LENGTH} characters`),
+});
+
 export const curatedIdParamsSchema = z.object({ id: z.string().min(1).max(200) });
 
 export const curatedAnswerSchema = z.object({
@@ -36,6 +44,7 @@ export const curatedAnswerSchema = z.object({
   status: z.enum(['active', 'review']),
   hits: z.number().int(),
   last_hit_at: z.string().nullable(),
+  source_conversation_id: z.string().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
 });

@@ -2,18 +2,19 @@ import type { Conversation } from '../storage/tables.js';
 
 export interface TrainingExample {
   messages: [{ role: 'user'; content: string }, { role: 'assistant'; content: string }];
-  metadata: { rating: number; timestamp: string; session_id: string; log_id: string };
+  metadata: { rating: number; corrected: boolean; timestamp: string; session_id: string; log_id: string };
 }
 
-/** A rated conversation in OpenAI's chat fine-tuning format. */
+/** A rated conversation in OpenAI's chat fine-tuning format, with its corrected answer where it has one. */
 export function toTrainingExample(conversation: Conversation): TrainingExample {
   return {
     messages: [
       { role: 'user', content: conversation.user_message },
-      { role: 'assistant', content: conversation.ai_response },
+      { role: 'assistant', content: conversation.corrected_answer ?? conversation.ai_response },
     ],
     metadata: {
       rating: conversation.rating ?? 0,
+      corrected: conversation.corrected_answer !== null,
       timestamp: conversation.created_at,
       session_id: conversation.session_id,
       log_id: conversation.id,

@@ -5,6 +5,7 @@ import { Kysely, type Migration, type MigrationProvider, Migrator, SqliteDialect
 import type { DatabaseConfig } from '../config/config.schema.js';
 import * as initial from './migrations/001-initial.js';
 import * as curatedAnswers from './migrations/002-curated-answers.js';
+import * as corrections from './migrations/003-corrections.js';
 import { withStatementCache } from './statement-cache.js';
 import type { DatabaseSchema } from './tables.js';
 import { BackgroundCheckpoints } from './wal-checkpoints.js';
@@ -13,6 +14,7 @@ import { BackgroundCheckpoints } from './wal-checkpoints.js';
 const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-curated-answers': curatedAnswers,
+  '003-corrections': corrections,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,4 +1,7 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** A nullable column that inserts may leave out. */
+type Optional<T> = ColumnType<T | null, T | null | undefined, T | null>;
 
 /** Where an answer came from; `model_used` reports the model name for `llm`. */
 export type AnswerSource = 'llm' | 'curated' | 'retrieval' | 'fallback';
@@ -16,6 +19,9 @@ export interface ConversationTable {
   rating: number | null;
   feedback_text: string | null;
   rated_at: string | null;
+  /** An administrator's better answer; training data and the curated answer made from it use it. */
+  corrected_answer: Optional<string>;
+  corrected_at: Optional<string>;
   created_at: string;
   updated_at: string;
 }
@@ -57,11 +63,13 @@ export interface CuratedAnswerTable {
   /** JSON array of other phrasings of the question. */
   alternatives: string;
   answer: string;
-  origin: 'admin';
+  /** admin: written in the admin API; correction: made from a corrected conversation. */
+  origin: 'admin' | 'correction';
   /** Only active answers are served; review holds them back. */
   status: 'active' | 'review';
   hits: Generated<number>;
   last_hit_at: string | null;
+  source_conversation_id: Optional<string>;
   created_at: string;
   updated_at: string;
 }

@@ -4,6 +4,8 @@ import { startTestService, type TestService } from '../helpers/test-service.js';
 const ADMIN_KEY = 'admin-key-0123456789abcdef';
 const USER_KEY = 'user-key-0123456789abcdef';
 
+type Method = 'GET' | 'POST' | 'PUT';
+
 /** Admin-only routes that exist today, with a request that would otherwise succeed. */
 const ADMIN_ROUTES = [
   { method: 'GET', url: '/api/learning/export' },
@@ -15,9 +17,8 @@ const ADMIN_ROUTES = [
   { method: 'GET', url: '/api/retrieval/search?q=%D0%BE%D0%BA%D0%BD%D0%B0' },
   { method: 'GET', url: '/api/learning/annotations' },
   { method: 'GET', url: '/api/learning/annotations/some-id' },
-] as const;
-
-type Method = 'GET' | 'POST';
+  { method: 'PUT', url: '/api/conversations/some-id/correction', body: { answer: 'Исправленный ответ.' } },
+] as const satisfies readonly { method: Method; url: string; body?: object }[];
 
 async function send(
   service: TestService,
@@ -51,11 +52,13 @@ describe('access without configured keys', () => {
   });
 
   it('serves admin routes to this machine only, and says how to configure a key', async () => {
-    for (const { method, url } of ADMIN_ROUTES) {
-      const local = await send(service, method, url);
+    for (const route of ADMIN_ROUTES) {
+      const { method, url } = route;
+      const body = 'body' in route ? route.body : undefined;
+      const local = await send(service, method, url, { body });
       expect([200, 404], `${method} ${url} from loopback`).toContain(local.status);
       for (const remoteAddress of ['192.0.2.10', '::ffff:10.0.0.7', '2001:db8::1']) {
-        const remote = await send(service, method, url, { remoteAddress });
+        const remote = await send(service, method, url, { remoteAddress, body });
         expect(remote.status, `${method} ${url} from ${remoteAddress}`).toBe(401);
         expect(remote.body.detail).toContain('ADMIN_API_KEYS');
         expect(remote.headers['www-authenticate']).toMatch(/^Bearer/);
@@ -98,14 +101,16 @@ describe('access with admin and user keys', () => {
   });
 
   it('needs an admin key for admin routes, from anywhere', async () => {
-    for (const { method, url } of ADMIN_ROUTES) {
-      const anonymous = await send(service, method, url);
+    for (const route of ADMIN_ROUTES) {
+      const { method, url } = route;
+      const body = 'body' in route ? route.body : undefined;
+      const anonymous = await send(service, method, url, { body });
       expect(anonymous.status, `${method} ${url} without a key`).toBe(401);
       expect(anonymous.body.detail).toContain('Authorization: Bearer');
-      expect((await send(service, method, url, { key: 'wrong-key-0123456789' })).status).toBe(401);
-      const asUser = await send(service, method, url, { key: USER_KEY });
+      expect((await send(service, method, url, { key: 'wrong-key-0123456789', body })).status).toBe(401);
+      const asUser = await send(service, method, url, { key: USER_KEY, body });
       expect(asUser.status, `${method} ${url} with a user key`).toBe(403);
-      const asAdmin = await send(service, method, url, { key: ADMIN_KEY, remoteAddress: '192.0.2.10' });
+      const asAdmin = await send(service, method, url, { key: ADMIN_KEY, remoteAddress: '192.0.2.10', body });
       expect([200, 404], `${method} ${url} with the admin key`).toContain(asAdmin.status);
     }
   });
