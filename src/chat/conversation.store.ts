@@ -220,6 +220,37 @@ export class ConversationStore {
   }
 
   /** Rated conversations for training datasets, newest first. */
+  /** Answers rated 1 or 2 and not corrected, newest rating first. */
+  async lowRatedUncorrected(limit: number, since: string | undefined): Promise<Conversation[]> {
+    let query = this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('rating', '<=', 2)
+      .where('corrected_answer', 'is', null)
+      .orderBy('rated_at', 'desc')
+      .limit(limit);
+    if (since !== undefined) query = query.where('rated_at', '>=', since);
+    return query.execute();
+  }
+
+  /**
+   * Questions answered from the company profile (nothing stored matched), not corrected and not rated well,
+   * newest first.
+   */
+  async unansweredUncorrected(limit: number, since: string | undefined): Promise<Conversation[]> {
+    let query = this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('answer_source', '=', 'fallback')
+      .where('corrected_answer', 'is', null)
+      // A profile answer someone rated 4 or 5 served them: nothing is missing there.
+      .where((where) => where.or([where('rating', 'is', null), where('rating', '<', 4)]))
+      .orderBy('created_at', 'desc')
+      .limit(limit);
+    if (since !== undefined) query = query.where('created_at', '>=', since);
+    return query.execute();
+  }
+
   /** Records an administrator's better answer; false when there is no such conversation. */
   async correct(id: string, answer: string, now: string): Promise<boolean> {
     const result = await this.db

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import type { ConversationStore } from '../chat/conversation.store.js';
 import { notFound } from '../http/errors.js';
 import { adminDocs, docs } from '../http/openapi.js';
 import { withZod } from '../http/zod-app.js';
 import type { EmbeddingBackfill } from '../retrieval/embedding-backfill.js';
 import type { RetrievalService } from '../retrieval/retrieval.service.js';
-import type { Conversation } from '../storage/tables.js';
 import {
   embeddingsUpdateQuerySchema,
   exportQuerySchema,
@@ -12,14 +12,16 @@ import {
   feedbackResponseSchema,
   logIdParamsSchema,
   similarQuerySchema,
+  suggestionsQuerySchema,
 } from './learning.schemas.js';
 import type { LearningService } from './learning.service.js';
+import { findSuggestions } from './suggestions.js';
 import { toJsonLines, toTrainingExample } from './training-dataset.js';
 
 interface LearningRouteDependencies {
   learning: LearningService;
   retrieval: RetrievalService;
-  conversations: { findById(id: string): Promise<Conversation | undefined> };
+  conversations: Pick<ConversationStore, 'findById' | 'lowRatedUncorrected' | 'unansweredUncorrected'>;
   minRatingThreshold: number;
   currentModel: string;
   embeddingBackfill: EmbeddingBackfill;
@@ -189,6 +191,29 @@ export function registerLearningRoutes(app: FastifyInstance, dependencies: Learn
         learning_job: learning.jobStatus(),
       };
     },
+  );
+
+  zodApp.get(
+    '/api/learning/suggestions',
+    {
+      config: { access: 'admin' },
+      schema: {
+        ...adminDocs(
+          'learning',
+          'Where knowledge is missing',
+          'Answers rated 1–2 that nobody corrected, and questions nothing stored matched (the same wording counted once, most asked first): candidates for corrections and curated answers.',
+        ),
+        querystring: suggestionsQuerySchema,
+      },
+    },
+    async (request) =>
+      findSuggestions(dependencies.conversations, {
+        limit: request.query.limit,
+        since:
+          request.query.days_back === undefined
+            ? undefined
+            : new Date(Date.now() - request.query.days_back * 24 * 3600 * 1000).toISOString(),
+      }),
   );
 
   zodApp.post(

@@ -34,6 +34,11 @@ const queryInteger = (name: string, min: number, max: number) =>
 
 export const similarQuerySchema = z.object({ limit: queryInteger('limit', 1, 50).default(5) });
 
+export const suggestionsQuerySchema = z.object({
+  limit: queryInteger('limit', 1, 500).default(50),
+  days_back: queryInteger('days_back', 1, 3650).optional(),
+});
+
 export const embeddingsUpdateQuerySchema = z.object({
   batch_size: queryInteger('batch_size', 1, 10_000).default(100),
 });

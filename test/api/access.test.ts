@@ -17,6 +17,7 @@ const ADMIN_ROUTES = [
   { method: 'GET', url: '/api/retrieval/search?q=%D0%BE%D0%BA%D0%BD%D0%B0' },
   { method: 'GET', url: '/api/learning/annotations' },
   { method: 'GET', url: '/api/learning/annotations/some-id' },
+  { method: 'GET', url: '/api/learning/suggestions' },
   { method: 'PUT', url: '/api/conversations/some-id/correction', body: { answer: 'Исправленный ответ.' } },
 ] as const satisfies readonly { method: Method; url: string; body?: object }[];
 
