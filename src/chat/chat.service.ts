@@ -10,7 +10,7 @@ import type { AnswerSource } from '../storage/tables.js';
 import { timeOrderedId } from '../storage/time-ordered-id.js';
 import type { ConversationStore } from './conversation.store.js';
 import { fallbackAnswer } from './fallback-answer.js';
-import { buildPrompt } from './prompt.js';
+import { buildPrompt, type PromptExample } from './prompt.js';
 
 export interface ChatRequest {
   message: string;
@@ -125,14 +125,24 @@ export class ChatService {
       await answers.recordHit(curated.curated.id);
       return { text: curated.curated.answer, modelUsed: 'curated', source: 'curated' };
     }
-    const similar = found.flatMap((match) => (match.kind === 'conversation' ? [match] : []));
     if (model) {
-      const examples = similar.map(({ conversation, score }) => ({
-        question: conversation.user_message,
-        answer: conversation.ai_response,
-        rating: conversation.rating,
-        similarity: score,
-      }));
+      const examples: PromptExample[] = found.map((match) =>
+        match.kind === 'curated'
+          ? {
+              question: match.curated.question,
+              answer: match.curated.answer,
+              source: 'curated',
+              rating: null,
+              similarity: match.score,
+            }
+          : {
+              question: match.conversation.user_message,
+              answer: match.conversation.corrected_answer ?? match.conversation.ai_response,
+              source: 'conversation',
+              rating: match.conversation.rating,
+              similarity: match.score,
+            },
+      );
       const called = performance.now();
       try {
         const completion = await model.complete(buildPrompt(profile, examples, message));
@@ -150,8 +160,11 @@ export class ChatService {
         logger.warn({ reason, error: (error as Error).message }, 'LLM call failed; answering without it');
       }
     }
-    const best = similar[0];
-    if (best) return { text: best.conversation.ai_response, modelUsed: 'retrieval', source: 'retrieval' };
+    const best = found.find((match) => match.kind === 'conversation');
+    if (best) {
+      const text = best.conversation.corrected_answer ?? best.conversation.ai_response;
+      return { text, modelUsed: 'retrieval', source: 'retrieval' };
+    }
     return { text: fallbackAnswer(message, profile), modelUsed: 'fallback', source: 'fallback' };
   }
 }

@@ -4,8 +4,15 @@ import type { ChatMessage } from '../llm/chat-model.js';
 export interface PromptExample {
   question: string;
   answer: string;
+  /** curated: an answer an administrator vouches for; conversation: a past answer with its rating. */
+  source: 'curated' | 'conversation';
   rating: number | null;
   similarity: number;
+}
+
+function exampleLabel(example: PromptExample): string {
+  if (example.source === 'curated') return 'проверенный ответ компании';
+  return example.rating === null ? 'без оценки' : `оценка ${example.rating}/5`;
 }
 
 export function companyFacts(profile: CompanyProfile): string {
@@ -40,12 +47,14 @@ export function buildPrompt(
     companyFacts(profile),
   ];
   if (examples.length > 0) {
-    parts.push('', 'Похожие вопросы, на которые уже были даны ответы, с оценками пользователей (1–5):');
+    parts.push(
+      '',
+      'Похожие вопросы, на которые уже были даны ответы: проверенные ответы компании и прошлые ответы с оценками пользователей (1–5):',
+    );
     examples.forEach((example, index) => {
-      const rating = example.rating === null ? 'без оценки' : `оценка ${example.rating}/5`;
       parts.push(
         `${index + 1}. Вопрос: ${example.question}`,
-        `   Ответ (${rating}, сходство ${example.similarity.toFixed(2)}): ${example.answer}`,
+        `   Ответ (${exampleLabel(example)}, сходство ${example.similarity.toFixed(2)}): ${example.answer}`,
       );
     });
     parts.push('Используй эти ответы, если они подходят к новому вопросу.');

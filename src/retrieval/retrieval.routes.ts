@@ -43,7 +43,7 @@ export function registerRetrievalRoutes(
               kind: match.kind,
               id: match.conversation.id,
               question: match.conversation.user_message,
-              answer: match.conversation.ai_response,
+              answer: match.conversation.corrected_answer ?? match.conversation.ai_response,
               score: roundScore(match.score),
             },
       );

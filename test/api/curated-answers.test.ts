@@ -152,4 +152,22 @@ describe('curated answers', () => {
     expect((await api.ask(REWORDED)).model_used).not.toBe('curated');
     expect(api.serverErrors()).toEqual([]);
   });
+
+  it('go to the LLM as vouched-for examples when they match, but not closely enough to be served', async () => {
+    const strict = await startTestService({ ...environment(), ANNOTATION_REPLY_THRESHOLD: '1' });
+    try {
+      const strictApi = new Api(strict);
+      await strictApi.request('POST', PATH, WINDOWS);
+      fake.respondWith({ kind: 'answer', text: 'Окна моем весной и осенью.' });
+      const answer = await strictApi.ask(REWORDED);
+      expect(answer.model_used).not.toBe('curated');
+      expect(answer.response).toBe('Окна моем весной и осенью.');
+      const messages = (fake.requests.at(-1)?.body?.messages ?? []) as { role: string; content: string }[];
+      const system = messages.find((message) => message.role === 'system')?.content ?? '';
+      expect(system).toContain(WINDOWS.answer);
+      expect(system).toContain('проверенный ответ компании');
+    } finally {
+      await strict.close();
+    }
+  });
 });
