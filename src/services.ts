@@ -128,10 +128,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     });
     await health.start();
     metrics.observe({
-      health: () => {
-        const report = health.check();
-        return { status: report.status, systemMemoryPercent: report.system_metrics.memory_percent };
-      },
+      health: () => health.assess(),
       index: indexStatus,
       ratings: () => tally.summary(),
       retrainingThreshold: config.learning.retrainingThreshold,

@@ -4,14 +4,18 @@ export const MAX_MESSAGE_LENGTH = 2000;
 
 const codePoints = (value: string) => [...value].length;
 
-export const processRequestSchema = z.object({
-  message: z
-    .string({ error: 'message must be a string' })
-    .refine((value) => value.trim() !== '', 'message must not be empty')
+/** A question as users type it: not blank, at most MAX_MESSAGE_LENGTH characters (code points). */
+export const questionText = (name: string) =>
+  z
+    .string({ error: `${name} must be a string` })
+    .refine((value) => value.trim() !== '', `${name} must not be empty`)
     .refine(
       (value) => codePoints(value) <= MAX_MESSAGE_LENGTH,
-      `message must be at most ${MAX_MESSAGE_LENGTH} characters`,
-    ),
+      `${name} must be at most ${MAX_MESSAGE_LENGTH} characters`,
+    );
+
+export const processRequestSchema = z.object({
+  message: questionText('message'),
   // The prototype crashed on `null`; null, a missing value and "" all mean "start a new session".
   session_id: z
     .string({ error: 'session_id must be a string' })

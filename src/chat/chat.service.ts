@@ -9,6 +9,7 @@ import type { RetrievalService } from '../retrieval/retrieval.service.js';
 import type { AnswerSource } from '../storage/tables.js';
 import { timeOrderedId } from '../storage/time-ordered-id.js';
 import type { ConversationStore } from './conversation.store.js';
+import { currentAnswer } from './current-answer.js';
 import { fallbackAnswer } from './fallback-answer.js';
 import { buildPrompt, type PromptExample } from './prompt.js';
 
@@ -137,7 +138,7 @@ export class ChatService {
             }
           : {
               question: match.conversation.user_message,
-              answer: match.conversation.corrected_answer ?? match.conversation.ai_response,
+              answer: currentAnswer(match.conversation),
               source: 'conversation',
               rating: match.conversation.rating,
               similarity: match.score,
@@ -162,7 +163,7 @@ export class ChatService {
     }
     const best = found.find((match) => match.kind === 'conversation');
     if (best) {
-      const text = best.conversation.corrected_answer ?? best.conversation.ai_response;
+      const text = currentAnswer(best.conversation);
       return { text, modelUsed: 'retrieval', source: 'retrieval' };
     }
     return { text: fallbackAnswer(message, profile), modelUsed: 'fallback', source: 'fallback' };

@@ -48,13 +48,8 @@ export class CuratedAnswerStore {
     return rows.map(fromRow);
   }
 
-  async get(id: string): Promise<CuratedAnswer | undefined> {
-    const row = await this.db
-      .selectFrom('curated_answers')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return row && fromRow(row);
+  get(id: string): Promise<CuratedAnswer | undefined> {
+    return this.findOne('id', id);
   }
 
   async create(
@@ -83,11 +78,18 @@ export class CuratedAnswerStore {
 
   /** Replaces the editable fields; undefined when there is no such answer. */
   /** The curated answer a correction of this conversation made, if any. */
-  async findByConversation(conversationId: string): Promise<CuratedAnswer | undefined> {
+  findByConversation(conversationId: string): Promise<CuratedAnswer | undefined> {
+    return this.findOne('source_conversation_id', conversationId);
+  }
+
+  private async findOne(
+    column: 'id' | 'source_conversation_id',
+    value: string,
+  ): Promise<CuratedAnswer | undefined> {
     const row = await this.db
       .selectFrom('curated_answers')
       .selectAll()
-      .where('source_conversation_id', '=', conversationId)
+      .where(column, '=', value)
       .executeTakeFirst();
     return row && fromRow(row);
   }

@@ -11,27 +11,23 @@ const phrasing = (name: string) =>
     .min(1, `${name} must not be empty`)
     .max(MAX_MESSAGE_LENGTH, `${name} must be at most ${MAX_MESSAGE_LENGTH} characters`);
 
+const answerText = z
+  .string({ error: 'answer must be a string' })
+  .trim()
+  .min(1, 'answer must not be empty')
+  .max(MAX_ANSWER_LENGTH, `answer must be at most ${MAX_ANSWER_LENGTH} characters`);
+
 export const curatedAnswerRequestSchema = z.object({
   question: phrasing('question'),
   alternatives: z
     .array(phrasing('each alternative'), { error: 'alternatives must be a list of questions' })
     .max(MAX_ALTERNATIVES, `alternatives must hold at most ${MAX_ALTERNATIVES} questions`)
     .default([]),
-  answer: z
-    .string({ error: 'answer must be a string' })
-    .trim()
-    .min(1, 'answer must not be empty')
-    .max(MAX_ANSWER_LENGTH, `answer must be at most ${MAX_ANSWER_LENGTH} characters`),
+  answer: answerText,
   status: z.enum(['active', 'review'], { error: 'status must be active or review' }).default('active'),
 });
 
-export const correctionRequestSchema = z.object({
-  answer: z
-    .string({ error: 'answer must be a string' })
-    .trim()
-    .min(1, 'answer must not be empty')
-    .max(MAX_ANSWER_LENGTH, `answer must be at most ${MAX_ANSWER_LENGTH} characters`),
-});
+export const correctionRequestSchema = z.object({ answer: answerText });
 
 export const curatedIdParamsSchema = z.object({ id: z.string().min(1).max(200) });
 

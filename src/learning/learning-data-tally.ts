@@ -16,7 +16,7 @@ interface Figures {
 /**
  * All-time figures over conversations, ratings and vectors, kept in memory: read from storage at start,
  * moved as this process stores conversations, ratings and vectors, and read again every ten minutes.
- * Counting a table costs tens of milliseconds of event-loop time at 100,000 rows; health checks and
+ * Counting a table holds up the event loop for a time that grows with the table; health checks and
  * metrics read these figures instead, as often as they like.
  */
 export class LearningDataTally {

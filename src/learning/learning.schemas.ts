@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryInteger } from '../http/query-schemas.js';
 
 export const feedbackRequestSchema = z.object({
   log_id: z.string({ error: 'log_id must be a string' }).trim().min(1, 'log_id must not be empty').max(200),
@@ -24,13 +25,6 @@ export const feedbackResponseSchema = z.object({
 export const logIdParamsSchema = z.object({
   log_id: z.string().min(1).max(200),
 });
-
-const queryInteger = (name: string, min: number, max: number) =>
-  z.coerce
-    .number({ error: `${name} must be an integer from ${min} to ${max}` })
-    .int(`${name} must be an integer from ${min} to ${max}`)
-    .min(min, `${name} must be an integer from ${min} to ${max}`)
-    .max(max, `${name} must be an integer from ${min} to ${max}`);
 
 export const similarQuerySchema = z.object({ limit: queryInteger('limit', 1, 50).default(5) });
 

@@ -1,3 +1,4 @@
+import { currentAnswer } from '../chat/current-answer.js';
 import type { Conversation } from '../storage/tables.js';
 
 export interface TrainingExample {
@@ -10,7 +11,7 @@ export function toTrainingExample(conversation: Conversation): TrainingExample {
   return {
     messages: [
       { role: 'user', content: conversation.user_message },
-      { role: 'assistant', content: conversation.corrected_answer ?? conversation.ai_response },
+      { role: 'assistant', content: currentAnswer(conversation) },
     ],
     metadata: {
       rating: conversation.rating ?? 0,

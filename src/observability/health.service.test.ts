@@ -47,7 +47,7 @@ describe('HealthService', () => {
       index: () => ({ state: indexState, items: 7 }),
       version: 'test',
       platform: 'test',
-      intervals: { databaseMs: 20, llmMs: 20, refreshMs: 20 },
+      intervals: { databaseMs: 20, llmMs: 20, embedderMs: 20 },
     });
     await health.start();
   });

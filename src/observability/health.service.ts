@@ -17,10 +17,10 @@ export interface HealthIntervals {
   databaseMs: number;
   llmMs: number;
   /** Embedder self-test. */
-  refreshMs: number;
+  embedderMs: number;
 }
 
-const DEFAULT_INTERVALS: HealthIntervals = { databaseMs: 1000, llmMs: 30_000, refreshMs: 5000 };
+const DEFAULT_INTERVALS: HealthIntervals = { databaseMs: 1000, llmMs: 30_000, embedderMs: 5000 };
 
 interface LearningData {
   total_conversations: number;
@@ -148,10 +148,10 @@ export class HealthService {
    * first probe is not waited for: a slow provider must not delay start-up.
    */
   async start(): Promise<void> {
-    await Promise.all([this.dependencies.sampler.start(), this.pingDatabase(), this.refresh()]);
+    await Promise.all([this.dependencies.sampler.start(), this.pingDatabase(), this.testEmbedder()]);
     this.every(this.intervals.databaseMs, () => this.pingDatabase());
     if (this.dependencies.model) this.every(this.intervals.llmMs, () => this.probeLlm(), true);
-    this.every(this.intervals.refreshMs, () => this.refresh());
+    this.every(this.intervals.embedderMs, () => this.testEmbedder());
   }
 
   stop(): void {
@@ -184,8 +184,7 @@ export class HealthService {
     if (model) this.llm = await probe(() => model.probe());
   }
 
-  /** Embedder self-test. */
-  async refresh(): Promise<void> {
+  private async testEmbedder(): Promise<void> {
     const { embedder } = this.dependencies;
     this.embedder = await probe(async () => {
       const [vector] = await embedder.embed(['Сколько домов обслуживает компания?']);
@@ -214,8 +213,8 @@ export class HealthService {
     return { ready: reasons.length === 0, reasons, checks };
   }
 
-  check(): HealthReport {
-    const started = performance.now();
+  /** The status and its reasons, from the checks' last results (what /api/health and the metrics report). */
+  assess(): { status: HealthStatus; reasons: string[]; systemMemoryPercent: number } {
     const { sampler, model } = this.dependencies;
     const system = sampler.latest;
     const index = this.dependencies.index();
@@ -233,6 +232,15 @@ export class HealthService {
         : reasons.length > 0
           ? 'degraded'
           : 'healthy';
+    return { status, reasons, systemMemoryPercent: system.memoryPercent };
+  }
+
+  check(): HealthReport {
+    const started = performance.now();
+    const { sampler, model } = this.dependencies;
+    const system = sampler.latest;
+    const index = this.dependencies.index();
+    const { status, reasons } = this.assess();
     return {
       status,
       reasons,

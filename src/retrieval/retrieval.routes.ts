@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { currentAnswer } from '../chat/current-answer.js';
 import type { AnswerFinder } from '../curated/answer-finder.js';
 import { adminDocs } from '../http/openapi.js';
 import { withZod } from '../http/zod-app.js';
@@ -43,7 +44,7 @@ export function registerRetrievalRoutes(
               kind: match.kind,
               id: match.conversation.id,
               question: match.conversation.user_message,
-              answer: match.conversation.corrected_answer ?? match.conversation.ai_response,
+              answer: currentAnswer(match.conversation),
               score: roundScore(match.score),
             },
       );

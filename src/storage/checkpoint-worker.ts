@@ -1,7 +1,7 @@
 /**
  * Copies the write-ahead log back into the SQLite database file on its own thread and connection. A
  * checkpoint writes and syncs megabytes; run inside a commit, as SQLite does by default, it would stall
- * the event loop for tens of milliseconds at a time.
+ * the event loop for as long as that takes.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';

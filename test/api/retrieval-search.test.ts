@@ -57,11 +57,14 @@ describe('GET /api/retrieval/search', () => {
       `/api/retrieval/search?q=${encodeURIComponent('Какая погода завтра в Москве?')}`,
     );
     expect(unrelated.body).toEqual([]);
-    const one = await api.request(
-      'GET',
-      `/api/retrieval/search?q=${encodeURIComponent('уборка подъезда')}&k=1`,
+    // A question made of two rated ones finds both; k=1 keeps the first of them.
+    const twofold = encodeURIComponent(`${RATED[1]} ${RATED[2]}`);
+    const both = await api.request('GET', `/api/retrieval/search?q=${twofold}&k=3`);
+    expect(both.body.map((hit: { question: string }) => hit.question).sort()).toEqual(
+      [RATED[1], RATED[2]].sort(),
     );
-    expect(one.body.length).toBeLessThanOrEqual(1);
+    const one = await api.request('GET', `/api/retrieval/search?q=${twofold}&k=1`);
+    expect(one.body).toEqual([both.body[0]]);
   });
 
   it('rejects a missing or empty question and a bad k with 422', async () => {
