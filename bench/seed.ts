@@ -11,7 +11,6 @@ type EmbedderModule = typeof import('../src/retrieval/local-embedder.js');
 type SparseVectorModule = typeof import('../src/retrieval/sparse-vector.js');
 
 export const DATABASE_FILE = 'vasdom.sqlite';
-export const EMBEDDER_ID = 'local-ru-v1';
 
 export interface SeedReport {
   conversations: number;
@@ -49,7 +48,6 @@ export async function seedDatabase(distDir: string, dataDir: string, count: numb
   const { LocalEmbedder } = await loadBuilt<EmbedderModule>(distDir, 'retrieval/local-embedder.js');
   const { encodeSparseVector } = await loadBuilt<SparseVectorModule>(distDir, 'retrieval/sparse-vector.js');
   const embedder = new LocalEmbedder();
-  if (embedder.id !== EMBEDDER_ID) throw new Error(`unexpected embedder id ${embedder.id}`);
 
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
@@ -98,7 +96,7 @@ export async function seedDatabase(distDir: string, dataDir: string, count: numb
       insertFeedback.run(record.id, record.rating, record.comment, record.ratedAt);
       feedbackRows++;
       const vector = encodeSparseVector(embedder.embedOne(record.question));
-      insertEmbedding.run(record.id, EMBEDDER_ID, vector, record.createdAt);
+      insertEmbedding.run(record.id, embedder.id, vector, record.createdAt);
     }
   });
   try {

@@ -144,6 +144,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       metrics,
       logger: logger.child({ module: 'chat' }),
       topK: config.retrieval.topK,
+      retrievalReplyThreshold: config.retrieval.retrievalReplyThreshold,
       logMessageText: config.log.messageText,
     });
 

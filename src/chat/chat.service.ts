@@ -47,6 +47,8 @@ export class ChatService {
       metrics: Metrics;
       logger: Logger;
       topK: number;
+      /** RETRIEVAL_REPLY_THRESHOLD: without an LLM, the least score of a match served as the answer. */
+      retrievalReplyThreshold: number;
       /** LOG_MESSAGE_TEXT: whether the answer's log line may carry the question's text. */
       logMessageText: boolean;
     },
@@ -118,7 +120,10 @@ export class ChatService {
     );
   }
 
-  /** A curated answer close enough is served as it is; else the LLM, the best rated answer, the profile. */
+  /**
+   * A curated answer close enough is served as it is; else the LLM; else the best match close enough
+   * (a rated answer, or a curated answer introduced by its question); else the company profile.
+   */
   private async compose(message: string, found: RankedAnswer[]): Promise<Answer> {
     const { model, profile, metrics, logger, answers } = this.dependencies;
     const curated = answers.direct(found);
@@ -161,11 +166,18 @@ export class ChatService {
         logger.warn({ reason, error: (error as Error).message }, 'LLM call failed; answering without it');
       }
     }
-    const best = found.find((match) => match.kind === 'conversation');
-    if (best) {
-      const text = currentAnswer(best.conversation);
-      return { text, modelUsed: 'retrieval', source: 'retrieval' };
-    }
+    const best = found.find((match) => match.score >= this.dependencies.retrievalReplyThreshold);
+    if (best) return { text: similarAnswerText(best), modelUsed: 'retrieval', source: 'retrieval' };
     return { text: fallbackAnswer(message, profile), modelUsed: 'fallback', source: 'fallback' };
   }
+}
+
+/**
+ * A match served without an LLM: a rated answer as it was given (or corrected); a curated answer that was
+ * not close enough to be served as it is, introduced by the question it answers, so that the user can
+ * tell whether it fits.
+ */
+function similarAnswerText(match: RankedAnswer): string {
+  if (match.kind === 'conversation') return currentAnswer(match.conversation);
+  return `Точного ответа на этот вопрос у меня нет. На похожий вопрос «${match.curated.question}» ответ такой: ${match.curated.answer}`;
 }

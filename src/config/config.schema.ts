@@ -93,9 +93,10 @@ export const environmentSchema = z.object({
   EMBEDDING_MODEL: optionalText,
   MIN_RATING_THRESHOLD: integer(4, 1, 5),
   RETRAINING_THRESHOLD: decimal(3.5, 1, 5),
-  SIMILARITY_THRESHOLD: decimal(0.45, 0.05, 1),
-  // Set from `npm run eval:retrieval` (EVALUATION.md): the lowest value with at most 2 % false direct replies.
+  // The three thresholds are set from `npm run eval:retrieval` (EVALUATION.md) for the built-in embedder.
+  SIMILARITY_THRESHOLD: decimal(0.15, 0.05, 1),
   ANNOTATION_REPLY_THRESHOLD: decimal(0.9, 0.05, 1),
+  RETRIEVAL_REPLY_THRESHOLD: decimal(0.55, 0.05, 1),
   RETRIEVAL_TOP_K: integer(3, 1, 20),
   EVALUATION_SCHEDULE_DAYS: integer(7, 1, 365),
   USE_LOCAL_MODEL: flag(false),
@@ -147,6 +148,8 @@ export interface Config {
     similarityThreshold: number;
     /** From this score on, a curated answer is served as it is, without the LLM. */
     annotationReplyThreshold: number;
+    /** Without an LLM, from this score on the best match is served as the answer to a similar question. */
+    retrievalReplyThreshold: number;
     topK: number;
     embeddingModel: string | undefined;
   };
@@ -248,6 +251,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
     retrieval: {
       similarityThreshold: raw.SIMILARITY_THRESHOLD,
       annotationReplyThreshold: raw.ANNOTATION_REPLY_THRESHOLD,
+      retrievalReplyThreshold: raw.RETRIEVAL_REPLY_THRESHOLD,
       topK: raw.RETRIEVAL_TOP_K,
       embeddingModel: raw.EMBEDDING_MODEL,
     },

@@ -4,6 +4,9 @@ import { ConversationStore } from '../chat/conversation.store.js';
 import { FeedbackStore } from './feedback.store.js';
 import { LearningDataTally } from './learning-data-tally.js';
 
+/** Any embedder id: the tally counts the vectors tagged with it. */
+const EMBEDDER_ID = 'test-embedder';
+
 describe('LearningDataTally', () => {
   let storage: TestDatabase;
   let conversations: ConversationStore;
@@ -15,7 +18,7 @@ describe('LearningDataTally', () => {
     const { database } = storage;
     conversations = new ConversationStore(database.db);
     feedback = new FeedbackStore(database.db);
-    tally = new LearningDataTally({ feedback, conversations }, 'local-ru-v1');
+    tally = new LearningDataTally({ feedback, conversations }, EMBEDDER_ID);
   });
   afterEach(async () => {
     tally.stop();
@@ -40,7 +43,7 @@ describe('LearningDataTally', () => {
         created_at: now,
         updated_at: now,
       },
-      { embedder: 'local-ru-v1', vector: Buffer.from([0, 0, 0, 0]) },
+      { embedder: EMBEDDER_ID, vector: Buffer.from([0, 0, 0, 0]) },
     );
     tally.conversationStored(true);
   }
@@ -72,7 +75,7 @@ describe('LearningDataTally', () => {
       averageRating: expect.closeTo(expected.averageRating ?? 0, 9),
     });
     expect(tally.summary()).toMatchObject({ total: 5, rated: 4, positive: 2, negative: 1 });
-    expect(tally.embeddings).toBe(await conversations.countEmbeddings('local-ru-v1'));
+    expect(tally.embeddings).toBe(await conversations.countEmbeddings(EMBEDDER_ID));
   });
 
   it('takes up what other writers stored when it reads storage again', async () => {

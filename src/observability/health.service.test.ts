@@ -24,6 +24,8 @@ class SwitchableModel implements ChatModel {
   }
 }
 
+const embedder = new LocalEmbedder();
+
 describe('HealthService', () => {
   let storage: TestDatabase;
   let indexState: IndexState;
@@ -38,10 +40,10 @@ describe('HealthService', () => {
     health = new HealthService({
       db: database.db,
       sampler: new SystemSampler(directory),
-      embedder: new LocalEmbedder(),
+      embedder,
       tally: new LearningDataTally(
         { feedback: new FeedbackStore(database.db), conversations: new ConversationStore(database.db) },
-        'local-ru-v1',
+        embedder.id,
       ),
       model,
       index: () => ({ state: indexState, items: 7 }),

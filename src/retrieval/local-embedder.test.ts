@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Lexicon } from './lexicon.js';
 import { LocalEmbedder } from './local-embedder.js';
 import { decodeSparseVector, encodeSparseVector, type SparseVector } from './sparse-vector.js';
 
@@ -32,6 +33,32 @@ describe('LocalEmbedder', () => {
     const typo = similarity('расписание уборки подъездов', 'расписанье убоки подьездов');
     expect(typo).toBeGreaterThan(0.4);
     expect(typo).toBeGreaterThan(similarity('расписание уборки подъездов', 'стоимость мытья окон'));
+  });
+
+  it('matches synonyms and colloquial words through the lexicon', () => {
+    const headcount = 'Сколько сотрудников работает в ВасДом?';
+    expect(similarity(headcount, 'Какова численность персонала вашей компании?')).toBeGreaterThan(0.5);
+    expect(similarity(headcount, 'а сколько у вас народу работает?')).toBeGreaterThan(0.5);
+    expect(similarity('Сколько стоит генеральная уборка?', 'генералка почём?')).toBeGreaterThan(0.5);
+    // The lexicon tells a price from a duration although both start with "сколько".
+    expect(
+      similarity('Сколько стоит генеральная уборка?', 'Сколько длится генеральная уборка?'),
+    ).toBeLessThan(similarity('Сколько стоит генеральная уборка?', 'Какова цена генеральной уборки?'));
+  });
+
+  it('ignores greetings and fillers', () => {
+    expect(similarity('Сколько бригад?', 'Здравствуйте, слушайте, а сколько вообще бригад?')).toBeGreaterThan(
+      0.95,
+    );
+  });
+
+  it('takes a misspelt lexicon word for the word it stands for', () => {
+    expect(similarity('сколько сотрудников', 'скока сотрудникв')).toBeGreaterThan(0.6);
+  });
+
+  it('names its lexicon in its id, so that vectors of another lexicon are rebuilt', () => {
+    expect(embedder.id).toMatch(/^local-ru-v2-[0-9a-f]{8}$/);
+    expect(new LocalEmbedder(new Lexicon('count: сколько')).id).not.toBe(embedder.id);
   });
 
   it('gives unrelated questions a low score', () => {

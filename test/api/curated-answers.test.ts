@@ -170,4 +170,28 @@ describe('curated answers', () => {
       await strict.close();
     }
   });
+
+  it('without an LLM, are served introduced by their question when close but not close enough', async () => {
+    const offline = await startTestService({
+      ANNOTATION_REPLY_THRESHOLD: '1',
+      RETRIEVAL_REPLY_THRESHOLD: '0.5',
+    });
+    try {
+      const offlineApi = new Api(offline);
+      const created = await offlineApi.request('POST', PATH, WINDOWS);
+      const answer = await offlineApi.ask(REWORDED);
+      expect(answer.model_used).toBe('retrieval');
+      expect(answer.response).toBe(
+        `Точного ответа на этот вопрос у меня нет. На похожий вопрос «${WINDOWS.question}» ответ такой: ${WINDOWS.answer}`,
+      );
+      // Only answers served as they are count as hits.
+      expect((await offlineApi.request('GET', `${PATH}/${created.body.id}`)).body.hits).toBe(0);
+      // A question that shares little with it gets the profile's answer instead.
+      expect((await offlineApi.ask('Сколько стоит генеральная уборка подъезда?')).model_used).toBe(
+        'fallback',
+      );
+    } finally {
+      await offline.close();
+    }
+  });
 });

@@ -115,3 +115,56 @@ describe('retrieval evaluation set', () => {
     }
   });
 });
+
+interface HeldOutSet {
+  version: number;
+  description: string;
+  paraphrases: { fact: string; text: string }[];
+  unanswerable: string[];
+  near_misses: NearMiss[];
+}
+
+describe('held-out retrieval evaluation set', () => {
+  const heldOut = JSON.parse(
+    readFileSync(new URL('../../resources/eval/retrieval-eval-holdout.json', import.meta.url), 'utf8'),
+  ) as HeldOutSet;
+  const ids = new Set(dataset.facts.map((fact) => fact.id));
+  const developmentTexts = new Set(
+    [
+      ...dataset.facts.flatMap((fact) => [fact.question, ...fact.paraphrases]),
+      ...dataset.unanswerable,
+      ...dataset.near_misses.map((miss) => miss.question),
+    ].map(normalize),
+  );
+  const texts = [
+    ...heldOut.paraphrases.map((paraphrase) => paraphrase.text),
+    ...heldOut.unanswerable,
+    ...heldOut.near_misses.map((miss) => miss.question),
+  ];
+
+  it('gives every development fact two Russian paraphrases of its own', () => {
+    expect(heldOut.version).toBe(1);
+    for (const id of ids) {
+      expect(heldOut.paraphrases.filter((paraphrase) => paraphrase.fact === id).length, id).toBe(2);
+    }
+    for (const paraphrase of heldOut.paraphrases) {
+      expect(ids).toContain(paraphrase.fact);
+      expect(paraphrase.text).toMatch(CYRILLIC);
+    }
+  });
+
+  it('has 40 unanswerable questions and 30 near misses naming existing facts', () => {
+    expect(heldOut.unanswerable.length).toBe(40);
+    expect(heldOut.near_misses.length).toBe(30);
+    for (const miss of heldOut.near_misses) {
+      expect(ids, miss.question).toContain(miss.resembles);
+      expect(miss.why_different.trim()).not.toBe('');
+    }
+  });
+
+  it('repeats nothing, within itself or from the development set', () => {
+    const normalized = texts.map(normalize);
+    expect(new Set(normalized).size).toBe(normalized.length);
+    expect(normalized.filter((text) => developmentTexts.has(text))).toEqual([]);
+  });
+});
