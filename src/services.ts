@@ -8,6 +8,8 @@ import type { Config } from './config/config.schema.js';
 import { AnswerFinder } from './curated/answer-finder.js';
 import { CuratedAnswerStore } from './curated/curated-answer.store.js';
 import { CuratedAnswerService } from './curated/curated-answers.service.js';
+import { CuratedLearning } from './curated/curated-learning.js';
+import { RatingEvidenceStore } from './curated/rating-evidence.store.js';
 import { FeedbackStore } from './learning/feedback.store.js';
 import { LearningService } from './learning/learning.service.js';
 import { LearningDataTally } from './learning/learning-data-tally.js';
@@ -72,6 +74,11 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     const model = config.llm
       ? new (await import('./llm/openai-chat-model.js')).OpenAiChatModel(config.llm)
       : undefined;
+    const curated = new CuratedAnswerService(
+      new CuratedAnswerStore(database.db),
+      embedder,
+      config.retrieval.similarityThreshold,
+    );
     const learning = new LearningService({
       feedback,
       conversations,
@@ -82,6 +89,12 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       logger: logger.child({ module: 'learning' }),
       minRatingThreshold: config.learning.minRatingThreshold,
       retrainingThreshold: config.learning.retrainingThreshold,
+      curatedLearning: new CuratedLearning({
+        curated,
+        evidence: new RatingEvidenceStore(database.db),
+        logger: logger.child({ module: 'curated' }),
+        settings: config.learning,
+      }),
     });
 
     const indexStarted = performance.now();
@@ -101,11 +114,6 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     );
     void embeddingBackfill.start();
 
-    const curated = new CuratedAnswerService(
-      new CuratedAnswerStore(database.db),
-      embedder,
-      config.retrieval.similarityThreshold,
-    );
     const curatedCount = await curated.load();
     if (curatedCount > 0) logger.info({ curated: curatedCount }, 'curated answers loaded');
     const answers = new AnswerFinder({

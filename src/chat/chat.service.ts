@@ -32,6 +32,8 @@ interface Answer {
   text: string;
   modelUsed: string;
   source: AnswerSource;
+  /** The curated answer served as it is, if one was. */
+  curatedAnswerId?: string;
 }
 
 /** Answers a question: retrieval first, then the LLM if configured, else the best rated answer or the profile. */
@@ -78,6 +80,7 @@ export class ChatService {
         rating: null,
         feedback_text: null,
         rated_at: null,
+        curated_answer_id: answer.curatedAnswerId ?? null,
         created_at: now,
         updated_at: now,
       },
@@ -129,7 +132,12 @@ export class ChatService {
     const curated = answers.direct(found);
     if (curated) {
       await answers.recordHit(curated.curated.id);
-      return { text: curated.curated.answer, modelUsed: 'curated', source: 'curated' };
+      return {
+        text: curated.curated.answer,
+        modelUsed: 'curated',
+        source: 'curated',
+        curatedAnswerId: curated.curated.id,
+      };
     }
     if (model) {
       const examples: PromptExample[] = found.map((match) =>

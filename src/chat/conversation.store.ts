@@ -2,6 +2,7 @@ import type { CompiledQuery, ExpressionBuilder, Insertable, Kysely } from 'kysel
 import { placeholderRow, withParameters } from '../storage/compiled-query.js';
 import { GroupCommit } from '../storage/group-commit.js';
 import type { Conversation, DatabaseSchema, EmbeddingTable, NewConversation } from '../storage/tables.js';
+import { answerKey } from './answer-key.js';
 
 export interface StoredEmbedding {
   embedder: string;
@@ -40,6 +41,8 @@ const CONVERSATION_COLUMNS = [
   'rating',
   'feedback_text',
   'rated_at',
+  'curated_answer_id',
+  'answer_key',
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof NewConversation)[];
@@ -83,7 +86,10 @@ export class ConversationStore {
    * at about the same time share one transaction.
    */
   insert(conversation: NewConversation, embedding: StoredEmbedding | undefined): Promise<void> {
-    return this.writes.write({ conversation, embedding });
+    return this.writes.write({
+      conversation: { ...conversation, answer_key: answerKey(conversation.ai_response) },
+      embedding,
+    });
   }
 
   private async insertAll(batch: readonly ConversationWrite[]): Promise<void> {
@@ -92,7 +98,7 @@ export class ConversationStore {
         await transaction.executeQuery(
           withParameters(
             this.insertConversation,
-            CONVERSATION_COLUMNS.map((column) => conversation[column]),
+            CONVERSATION_COLUMNS.map((column) => conversation[column] ?? null),
           ),
         );
         if (embedding) {

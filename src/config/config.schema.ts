@@ -93,6 +93,8 @@ export const environmentSchema = z.object({
   EMBEDDING_MODEL: optionalText,
   MIN_RATING_THRESHOLD: integer(4, 1, 5),
   RETRAINING_THRESHOLD: decimal(3.5, 1, 5),
+  CURATED_PROMOTION_MIN_SESSIONS: integer(3, 1, 1000),
+  CURATED_DEMOTION_MIN_NEGATIVE: integer(2, 1, 1000),
   // The three thresholds are set from `npm run eval:retrieval` (EVALUATION.md) for the built-in embedder.
   SIMILARITY_THRESHOLD: decimal(0.15, 0.05, 1),
   ANNOTATION_REPLY_THRESHOLD: decimal(0.9, 0.05, 1),
@@ -153,7 +155,15 @@ export interface Config {
     topK: number;
     embeddingModel: string | undefined;
   };
-  learning: { minRatingThreshold: number; retrainingThreshold: number; evaluationScheduleDays: number };
+  learning: {
+    minRatingThreshold: number;
+    retrainingThreshold: number;
+    evaluationScheduleDays: number;
+    /** An answer rated 5 in this many distinct sessions (and never 2 or lower) becomes a curated answer. */
+    promotionMinSessions: number;
+    /** This many ratings of 2 or lower (and at least a third of its ratings) send a curated answer to review. */
+    demotionMinNegative: number;
+  };
   localModel: { enabled: boolean; path: string | undefined };
   companyProfilePath: string | undefined;
 }
@@ -259,6 +269,8 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
       minRatingThreshold: raw.MIN_RATING_THRESHOLD,
       retrainingThreshold: raw.RETRAINING_THRESHOLD,
       evaluationScheduleDays: raw.EVALUATION_SCHEDULE_DAYS,
+      promotionMinSessions: raw.CURATED_PROMOTION_MIN_SESSIONS,
+      demotionMinNegative: raw.CURATED_DEMOTION_MIN_NEGATIVE,
     },
     localModel: { enabled: raw.USE_LOCAL_MODEL, path: raw.LOCAL_MODEL_PATH },
     companyProfilePath: raw.COMPANY_PROFILE_PATH,

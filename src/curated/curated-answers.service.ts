@@ -1,3 +1,4 @@
+import { answerKey } from '../chat/answer-key.js';
 import type { Embedder } from '../retrieval/embedder.js';
 import type { SparseVector } from '../retrieval/sparse-vector.js';
 import { SparseVectorIndex } from '../retrieval/sparse-vector-index.js';
@@ -62,8 +63,8 @@ export class CuratedAnswerService {
     return matches.slice(0, limit);
   }
 
-  list(): Promise<CuratedAnswer[]> {
-    return this.store.list();
+  list(filter: Parameters<CuratedAnswerStore['list']>[0] = {}): Promise<CuratedAnswer[]> {
+    return this.store.list(filter);
   }
 
   get(id: string): Promise<CuratedAnswer | undefined> {
@@ -95,6 +96,33 @@ export class CuratedAnswerService {
     });
     await this.reindex(curated);
     return curated;
+  }
+
+  /** Whether some curated answer, of any origin or status, already gives this answer. */
+  async holdsAnswer(key: string): Promise<boolean> {
+    if (await this.store.findByAnswerKey(key)) return true;
+    return (await this.store.list()).some((curated) => answerKey(curated.answer) === key);
+  }
+
+  /** A curated answer made from an answer users rated highly; undefined when it exists already. */
+  async promote(
+    content: Pick<CuratedAnswerInput, 'question' | 'alternatives' | 'answer'>,
+    promotion: { answerKey: string; reason: string },
+  ): Promise<CuratedAnswer | undefined> {
+    const curated = await this.store.createPromotion(
+      timeOrderedId(),
+      { ...content, status: 'active' },
+      new Date().toISOString(),
+      promotion,
+    );
+    if (curated) await this.reindex(curated);
+    return curated;
+  }
+
+  /** Holds a curated answer back for review, saying why. */
+  async demote(id: string, reason: string): Promise<void> {
+    await this.store.setStatus(id, 'review', reason, new Date().toISOString());
+    this.unindex(id);
   }
 
   async update(id: string, input: CuratedAnswerInput): Promise<CuratedAnswer | undefined> {

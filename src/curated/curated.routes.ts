@@ -9,6 +9,7 @@ import {
   curatedAnswerRequestSchema,
   curatedAnswerSchema,
   curatedIdParamsSchema,
+  curatedListQuerySchema,
 } from './curated.schemas.js';
 import type { CuratedAnswer } from './curated-answer.store.js';
 import type { CuratedAnswerService } from './curated-answers.service.js';
@@ -23,6 +24,8 @@ function toResponse(curated: CuratedAnswer) {
     answer: curated.answer,
     origin: curated.origin,
     status: curated.status,
+    status_reason: curated.statusReason,
+    status_changed_at: curated.statusChangedAt,
     hits: curated.hits,
     last_hit_at: curated.lastHitAt,
     source_conversation_id: curated.sourceConversationId,
@@ -49,11 +52,16 @@ export function registerCuratedRoutes(
     {
       config: admin,
       schema: {
-        ...adminDocs('learning', 'List curated answers with how often each was served'),
+        ...adminDocs(
+          'learning',
+          'List curated answers with how often each was served',
+          'Filter by `status` (`review`: held back, by an admin or by the learning pass) and `origin` (`promotion`: made by the learning pass from an answer rated 5 in enough sessions). `status_reason` says why the learning pass set the status.',
+        ),
+        querystring: curatedListQuerySchema,
         response: { 200: curatedAnswerSchema.array() },
       },
     },
-    async () => (await curated.list()).map(toResponse),
+    async (request) => (await curated.list(request.query)).map(toResponse),
   );
 
   zodApp.post(

@@ -27,6 +27,13 @@ export const curatedAnswerRequestSchema = z.object({
   status: z.enum(['active', 'review'], { error: 'status must be active or review' }).default('active'),
 });
 
+export const curatedListQuerySchema = z.object({
+  status: z.enum(['active', 'review'], { error: 'status must be active or review' }).optional(),
+  origin: z
+    .enum(['admin', 'correction', 'promotion'], { error: 'origin must be admin, correction or promotion' })
+    .optional(),
+});
+
 export const correctionRequestSchema = z.object({ answer: answerText });
 
 export const curatedIdParamsSchema = z.object({ id: z.string().min(1).max(200) });
@@ -36,8 +43,10 @@ export const curatedAnswerSchema = z.object({
   question: z.string(),
   alternatives: z.array(z.string()),
   answer: z.string(),
-  origin: z.string(),
+  origin: z.enum(['admin', 'correction', 'promotion']),
   status: z.enum(['active', 'review']),
+  status_reason: z.string().nullable(),
+  status_changed_at: z.string().nullable(),
   hits: z.number().int(),
   last_hit_at: z.string().nullable(),
   source_conversation_id: z.string().nullable(),

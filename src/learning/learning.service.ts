@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ConversationStore } from '../chat/conversation.store.js';
+import type { CuratedLearning } from '../curated/curated-learning.js';
 import { type JobStatus, SingleFlightJob } from '../jobs/single-flight-job.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RetrievalService } from '../retrieval/retrieval.service.js';
@@ -48,6 +49,8 @@ export class LearningService {
       logger: Logger;
       minRatingThreshold: number;
       retrainingThreshold: number;
+      /** Promotes and demotes curated answers from the ratings each pass reads. */
+      curatedLearning?: CuratedLearning;
     },
   ) {
     this.learningJob = new SingleFlightJob(
@@ -122,6 +125,7 @@ export class LearningService {
       const latest = new Map(changes.map((change) => [change.conversationId, change.rating]));
       const rows = await conversations.findByIds([...latest.keys()]);
       for (const row of rows) await retrieval.applyRating(row, row.rating);
+      await this.dependencies.curatedLearning?.learnFrom(rows);
       applied += rows.length;
       this.feedbackWatermark = lastId;
     }

@@ -1,11 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, type Migration, type MigrationProvider, Migrator, SqliteDialect, sql } from 'kysely';
+import {
+  Kysely,
+  type Migration,
+  type MigrationProvider,
+  type MigrationResultSet,
+  Migrator,
+  SqliteDialect,
+  sql,
+} from 'kysely';
 import type { DatabaseConfig } from '../config/config.schema.js';
 import * as initial from './migrations/001-initial.js';
 import * as curatedAnswers from './migrations/002-curated-answers.js';
 import * as corrections from './migrations/003-corrections.js';
+import * as curatedLearning from './migrations/004-curated-learning.js';
 import { withStatementCache } from './statement-cache.js';
 import type { DatabaseSchema } from './tables.js';
 import { BackgroundCheckpoints } from './wal-checkpoints.js';
@@ -15,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-curated-answers': curatedAnswers,
   '003-corrections': corrections,
+  '004-curated-learning': curatedLearning,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };
@@ -72,9 +82,21 @@ export interface MigrationReport {
   current: string | undefined;
 }
 
-export async function migrateToLatest(db: Kysely<DatabaseSchema>): Promise<MigrationReport> {
+export function migrateToLatest(db: Kysely<DatabaseSchema>): Promise<MigrationReport> {
+  return migrate(db, (migrator) => migrator.migrateToLatest());
+}
+
+/** Applies the migrations up to and including `name` (tests use it to build an older schema). */
+export function migrateUpTo(db: Kysely<DatabaseSchema>, name: string): Promise<MigrationReport> {
+  return migrate(db, (migrator) => migrator.migrateTo(name));
+}
+
+async function migrate(
+  db: Kysely<DatabaseSchema>,
+  run: (migrator: Migrator) => Promise<MigrationResultSet>,
+): Promise<MigrationReport> {
   const migrator = new Migrator({ db, provider: migrationProvider });
-  const { error, results = [] } = await migrator.migrateToLatest();
+  const { error, results = [] } = await run(migrator);
   if (error) {
     const failed = results.find((result) => result.status === 'Error');
     throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`, {

@@ -22,6 +22,10 @@ export interface ConversationTable {
   /** An administrator's better answer; training data and the curated answer made from it use it. */
   corrected_answer: Optional<string>;
   corrected_at: Optional<string>;
+  /** The curated answer served as it is, when one was. */
+  curated_answer_id: Optional<string>;
+  /** answerKey() of ai_response: conversations that gave the same answer share it. */
+  answer_key: Optional<string>;
   created_at: string;
   updated_at: string;
 }
@@ -63,13 +67,21 @@ export interface CuratedAnswerTable {
   /** JSON array of other phrasings of the question. */
   alternatives: string;
   answer: string;
-  /** admin: written in the admin API; correction: made from a corrected conversation. */
-  origin: 'admin' | 'correction';
+  /**
+   * admin: written in the admin API; correction: made from a corrected conversation; promotion: an answer
+   * rated 5 in enough sessions and never rated 2 or lower.
+   */
+  origin: 'admin' | 'correction' | 'promotion';
   /** Only active answers are served; review holds them back. */
   status: 'active' | 'review';
   hits: Generated<number>;
   last_hit_at: string | null;
   source_conversation_id: Optional<string>;
+  /** The answer key a promotion made this answer from. */
+  source_answer_key: Optional<string>;
+  /** Why the status was last set by the learning pass (a promotion or a demotion); null when set by an admin. */
+  status_reason: Optional<string>;
+  status_changed_at: Optional<string>;
   created_at: string;
   updated_at: string;
 }
