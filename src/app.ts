@@ -81,7 +81,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       retrieval: true,
       embeddings: true,
       learning: true,
-      local_model: config.localModel.enabled,
+      local_model: config.retrieval.embedder.provider === 'transformers',
     },
   }));
 
@@ -123,7 +123,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     health: services.health,
     metrics,
     llmConfigured: services.model !== undefined,
-    localModelEnabled: config.localModel.enabled,
+    localModelEnabled: config.retrieval.embedder.provider === 'transformers',
   });
   return app;
 }

@@ -5,16 +5,7 @@ import { createLogging } from './observability/logger.js';
 import { createServices } from './services.js';
 
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78);
-    }
-    throw error;
-  }
+  const config = loadConfig();
   const logging = createLogging(config);
   const { logger } = logging;
   const started = performance.now();
@@ -52,6 +43,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // A configuration the service cannot run with, found while reading it or while loading what it names.
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78);
+  }
   process.stderr.write(`Start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -17,12 +17,15 @@ import type { ChatModel } from './llm/chat-model.js';
 import { HealthService } from './observability/health.service.js';
 import { Metrics } from './observability/metrics.js';
 import { SystemSampler } from './observability/system-sampler.js';
+import { createEmbedder } from './retrieval/create-embedder.js';
 import { EmbeddingBackfill } from './retrieval/embedding-backfill.js';
-import { LocalEmbedder } from './retrieval/local-embedder.js';
 import { RetrievalService } from './retrieval/retrieval.service.js';
 import { WorkerVectorIndex } from './retrieval/worker-vector-index.js';
 import { type Database, migrateToLatest, openDatabase } from './storage/database.js';
 import { ServiceStateStore } from './storage/service-state.store.js';
+
+/** How often conversations stored without a vector (their embedder failed) are embedded again. */
+const EMBEDDING_RETRY_INTERVAL_MS = 5 * 60_000;
 
 export interface Services {
   config: Config;
@@ -60,10 +63,11 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
 
     const conversations = new ConversationStore(database.db);
     const feedback = new FeedbackStore(database.db);
-    const embedder = new LocalEmbedder();
+    const embedder = await createEmbedder(config.retrieval.embedder);
     const tally = new LearningDataTally({ feedback, conversations }, embedder.id);
     await tally.start();
     index = new WorkerVectorIndex(logger.child({ module: 'retrieval' }), {
+      vectorKind: embedder.vectorKind,
       onRestart: () => metrics.indexRestarts.inc(),
     });
     const retrieval = new RetrievalService(embedder, index, conversations, tally, {
@@ -112,7 +116,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       logger.child({ module: 'retrieval' }),
       () => tally.summary().total > tally.embeddings,
     );
-    void embeddingBackfill.start();
+    embeddingBackfill.startPeriodic(EMBEDDING_RETRY_INTERVAL_MS);
 
     const curatedCount = await curated.load();
     if (curatedCount > 0) logger.info({ curated: curatedCount }, 'curated answers loaded');
@@ -133,6 +137,8 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       index: indexStatus,
       version: SERVICE_VERSION,
       platform: PLATFORM,
+      // A remote embedder's self-test is a paid call: once a minute is enough.
+      intervals: config.retrieval.embedder.provider === 'openai' ? { embedderMs: 60_000 } : {},
     });
     await health.start();
     metrics.observe({

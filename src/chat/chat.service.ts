@@ -5,7 +5,9 @@ import type { RankedAnswer } from '../curated/answer-ranking.js';
 import type { LearningDataTally } from '../learning/learning-data-tally.js';
 import type { ChatModel } from '../llm/chat-model.js';
 import type { Metrics } from '../observability/metrics.js';
+import { EmbedderError } from '../retrieval/embedder.js';
 import type { RetrievalService } from '../retrieval/retrieval.service.js';
+import type { SparseVector } from '../retrieval/sparse-vector.js';
 import type { AnswerSource } from '../storage/tables.js';
 import { timeOrderedId } from '../storage/time-ordered-id.js';
 import type { ConversationStore } from './conversation.store.js';
@@ -59,8 +61,8 @@ export class ChatService {
   async answer(request: ChatRequest): Promise<ChatAnswer> {
     const started = performance.now();
     const { conversations, retrieval, metrics } = this.dependencies;
-    const vector = await retrieval.embed(request.message);
-    const found = await this.dependencies.answers.find(vector, this.dependencies.topK);
+    const vector = await this.embed(request.message);
+    const found = vector ? await this.dependencies.answers.find(vector, this.dependencies.topK) : [];
     metrics.retrievalDuration.observe((performance.now() - started) / 1000);
     const answer = await this.compose(request.message, found);
     const elapsedMs = performance.now() - started;
@@ -84,9 +86,10 @@ export class ChatService {
         created_at: now,
         updated_at: now,
       },
-      retrieval.encode(vector),
+      // Without a vector the conversation is embedded later, by the background re-embedding.
+      vector && retrieval.encode(vector),
     );
-    this.dependencies.tally.conversationStored(true);
+    this.dependencies.tally.conversationStored(vector !== undefined);
     this.logAnswer(id, request.message, answer, found.length, elapsedMs);
     metrics.aiResponses.inc({ status: answer.source });
     return {
@@ -98,6 +101,21 @@ export class ChatService {
       similar_found: found.length,
       learning_improved: found.length > 0,
     };
+  }
+
+  /** The question's vector; undefined when the embedder fails, and the question is answered without retrieval. */
+  private async embed(message: string): Promise<SparseVector | undefined> {
+    try {
+      return await this.dependencies.retrieval.embed(message);
+    } catch (error) {
+      if (!(error instanceof EmbedderError)) throw error;
+      this.dependencies.metrics.embedderFailures.inc({ reason: error.reason });
+      this.dependencies.logger.warn(
+        { reason: error.reason, error: error.message },
+        'embedding failed; answering without retrieval',
+      );
+      return undefined;
+    }
   }
 
   private logAnswer(

@@ -96,4 +96,45 @@ describe('parseConfig', () => {
       'https://b.example',
     ]);
   });
+
+  it('chooses the embedder: built in by default, an OpenAI-compatible one on the LLM endpoint, a local model', () => {
+    expect(parseConfig({}).retrieval.embedder).toEqual({ provider: 'local' });
+    expect(
+      parseConfig({ EMBEDDING_PROVIDER: 'openai', LLM_BASE_URL: 'http://127.0.0.1:11434/v1' }).retrieval
+        .embedder,
+    ).toEqual({
+      provider: 'openai',
+      baseUrl: 'http://127.0.0.1:11434/v1',
+      apiKey: 'not-needed',
+      model: 'text-embedding-3-small',
+      dimensions: undefined,
+      timeoutMs: 10_000,
+    });
+    expect(
+      parseConfig({
+        EMBEDDING_PROVIDER: 'openai',
+        LLM_API_KEY: 'sk-llm',
+        EMBEDDING_API_KEY: 'sk-embeddings',
+        EMBEDDING_DIMENSIONS: '256',
+      }).retrieval.embedder,
+    ).toMatchObject({ apiKey: 'sk-embeddings', dimensions: 256 });
+    // The prototype's switch for a local sentence-embedding model.
+    expect(
+      parseConfig({ USE_LOCAL_MODEL: 'true', LOCAL_MODEL_PATH: 'models/e5' }).retrieval.embedder,
+    ).toEqual({
+      provider: 'transformers',
+      modelPath: path.resolve('models/e5'),
+    });
+  });
+
+  it('says what an embedder lacks', () => {
+    expect(problemsOf({ EMBEDDING_PROVIDER: 'openai' })[0]).toMatch(/^EMBEDDING_PROVIDER: openai needs/);
+    expect(problemsOf({ EMBEDDING_PROVIDER: 'transformers' })[0]).toMatch(/^EMBEDDING_MODEL_PATH:/);
+    expect(problemsOf({ EMBEDDING_PROVIDER: 'sentence-bert' })[0]).toMatch(
+      /^EMBEDDING_PROVIDER: expected local/,
+    );
+    expect(problemsOf({ EMBEDDING_DIMENSIONS: '0' })[0]).toMatch(
+      /^EMBEDDING_DIMENSIONS: expected an integer/,
+    );
+  });
 });

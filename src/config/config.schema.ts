@@ -90,7 +90,27 @@ export const environmentSchema = z.object({
   LLM_MAX_TOKENS: integer(600, 16, 32_000),
   LLM_TIMEOUT_MS: integer(20_000, 100, 600_000),
 
+  EMBEDDING_PROVIDER: z
+    .enum(['local', 'openai', 'transformers', ''], { error: 'expected local, openai or transformers' })
+    .default(''),
   EMBEDDING_MODEL: optionalText,
+  EMBEDDING_BASE_URL: url,
+  EMBEDDING_API_KEY: optionalText,
+  EMBEDDING_DIMENSIONS: z
+    .string()
+    .trim()
+    .transform((value) => (value === '' ? undefined : Number(value)))
+    .pipe(
+      z
+        .number({ error: 'expected an integer from 1 to 8192' })
+        .int('expected an integer from 1 to 8192')
+        .min(1, 'expected an integer from 1 to 8192')
+        .max(8192, 'expected an integer from 1 to 8192')
+        .optional(),
+    )
+    .optional(),
+  EMBEDDING_TIMEOUT_MS: integer(10_000, 100, 600_000),
+  EMBEDDING_MODEL_PATH: optionalText,
   MIN_RATING_THRESHOLD: integer(4, 1, 5),
   RETRAINING_THRESHOLD: decimal(3.5, 1, 5),
   CURATED_PROMOTION_MIN_SESSIONS: integer(3, 1, 1000),
@@ -153,7 +173,7 @@ export interface Config {
     /** Without an LLM, from this score on the best match is served as the answer to a similar question. */
     retrievalReplyThreshold: number;
     topK: number;
-    embeddingModel: string | undefined;
+    embedder: EmbedderConfig;
   };
   learning: {
     minRatingThreshold: number;
@@ -164,9 +184,21 @@ export interface Config {
     /** This many ratings of 2 or lower (and at least a third of its ratings) send a curated answer to review. */
     demotionMinNegative: number;
   };
-  localModel: { enabled: boolean; path: string | undefined };
   companyProfilePath: string | undefined;
 }
+
+/** EMBEDDING_PROVIDER and its settings. */
+export type EmbedderConfig =
+  | { provider: 'local' }
+  | {
+      provider: 'openai';
+      baseUrl: string | undefined;
+      apiKey: string;
+      model: string;
+      dimensions: number | undefined;
+      timeoutMs: number;
+    }
+  | { provider: 'transformers'; modelPath: string };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -198,6 +230,45 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/**
+ * The embedder to use: EMBEDDING_PROVIDER, or for the prototype's settings USE_LOCAL_MODEL (a local
+ * sentence-embedding model at LOCAL_MODEL_PATH). An OpenAI-compatible one defaults to the LLM's endpoint.
+ */
+function embedderConfig(
+  raw: z.output<typeof environmentSchema>,
+  llmApiKey: string | undefined,
+): EmbedderConfig {
+  const provider = raw.EMBEDDING_PROVIDER || (raw.USE_LOCAL_MODEL ? 'transformers' : 'local');
+  if (provider === 'openai') {
+    const baseUrl = raw.EMBEDDING_BASE_URL ?? raw.LLM_BASE_URL;
+    const apiKey = raw.EMBEDDING_API_KEY ?? llmApiKey;
+    if (baseUrl === undefined && apiKey === undefined) {
+      throw new ConfigError([
+        'EMBEDDING_PROVIDER: openai needs EMBEDDING_BASE_URL or EMBEDDING_API_KEY (or LLM_BASE_URL or LLM_API_KEY)',
+      ]);
+    }
+    return {
+      provider,
+      baseUrl,
+      // Local servers accept any key; the client library insists on one.
+      apiKey: apiKey ?? 'not-needed',
+      model: raw.EMBEDDING_MODEL ?? 'text-embedding-3-small',
+      dimensions: raw.EMBEDDING_DIMENSIONS,
+      timeoutMs: raw.EMBEDDING_TIMEOUT_MS,
+    };
+  }
+  if (provider === 'transformers') {
+    const modelPath = raw.EMBEDDING_MODEL_PATH ?? raw.LOCAL_MODEL_PATH;
+    if (modelPath === undefined) {
+      throw new ConfigError([
+        'EMBEDDING_MODEL_PATH: expected the directory of a local ONNX sentence-embedding model for EMBEDDING_PROVIDER=transformers',
+      ]);
+    }
+    return { provider, modelPath: path.resolve(modelPath) };
+  }
+  return { provider: 'local' };
 }
 
 /** Validates the environment once; every problem names its variable and says what is expected. */
@@ -263,7 +334,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
       annotationReplyThreshold: raw.ANNOTATION_REPLY_THRESHOLD,
       retrievalReplyThreshold: raw.RETRIEVAL_REPLY_THRESHOLD,
       topK: raw.RETRIEVAL_TOP_K,
-      embeddingModel: raw.EMBEDDING_MODEL,
+      embedder: embedderConfig(raw, apiKey),
     },
     learning: {
       minRatingThreshold: raw.MIN_RATING_THRESHOLD,
@@ -272,7 +343,6 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
       promotionMinSessions: raw.CURATED_PROMOTION_MIN_SESSIONS,
       demotionMinNegative: raw.CURATED_DEMOTION_MIN_NEGATIVE,
     },
-    localModel: { enabled: raw.USE_LOCAL_MODEL, path: raw.LOCAL_MODEL_PATH },
     companyProfilePath: raw.COMPANY_PROFILE_PATH,
   });
 }

@@ -1,7 +1,7 @@
 import { answerKey } from '../chat/answer-key.js';
 import type { Embedder } from '../retrieval/embedder.js';
+import { createInProcessIndex, type InProcessIndex } from '../retrieval/in-process-index.js';
 import type { SparseVector } from '../retrieval/sparse-vector.js';
-import { SparseVectorIndex } from '../retrieval/sparse-vector-index.js';
 import type { IndexItem } from '../retrieval/vector-index.js';
 import { timeOrderedId } from '../storage/time-ordered-id.js';
 import type { CuratedAnswer, CuratedAnswerInput, CuratedAnswerStore } from './curated-answer.store.js';
@@ -21,7 +21,7 @@ const curatedIdOf = (phrasing: string) => phrasing.slice(0, phrasing.lastIndexOf
  * best phrasing.
  */
 export class CuratedAnswerService {
-  private index = new SparseVectorIndex();
+  private index: InProcessIndex;
   /** Active answers in the index, with how many phrasings each has there. */
   private readonly indexed = new Map<string, { curated: CuratedAnswer; phrasings: number }>();
 
@@ -29,10 +29,12 @@ export class CuratedAnswerService {
     private readonly store: CuratedAnswerStore,
     private readonly embedder: Embedder,
     private readonly similarityThreshold: number,
-  ) {}
+  ) {
+    this.index = createInProcessIndex(embedder.vectorKind);
+  }
 
   async load(): Promise<number> {
-    this.index = new SparseVectorIndex();
+    this.index = createInProcessIndex(this.embedder.vectorKind);
     this.indexed.clear();
     const active = (await this.store.list()).filter((curated) => curated.status === 'active');
     const items: IndexItem[] = [];

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError, type ValidationDetail } from './errors.js';
+import { EmbedderError } from '../retrieval/embedder.js';
+import { AppError, ERROR_STATUS, type ValidationDetail } from './errors.js';
 
 /** FastAPI names the request parts `query` and `path`; existing clients read those names. */
 const LOCATION_NAMES: Record<string, string> = {
@@ -37,6 +38,14 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (error instanceof AppError) {
       return reply.status(error.status).send({ detail: error.message, code: error.code });
+    }
+    if (error instanceof EmbedderError) {
+      // The provider's words stay in the log: they may echo the request.
+      request.log.warn({ reason: error.reason, error: error.message }, 'embedding failed');
+      return reply.status(ERROR_STATUS.provider_unavailable).send({
+        detail: 'Сервис эмбеддингов сейчас недоступен, повторите позже',
+        code: 'provider_unavailable',
+      });
     }
     if (INVALID_JSON_CODES.has(error.code)) {
       const detail: ValidationDetail[] = [

@@ -60,6 +60,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly embedderFailures = new Counter({
+    name: 'vasdom_embedder_failures_total',
+    help: 'Questions the embedder could not embed (answered without retrieval), by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly llmDuration = new Histogram({
     name: 'vasdom_llm_request_duration_seconds',
     help: 'Duration of LLM calls by result (success or the failure reason)',

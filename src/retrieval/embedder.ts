@@ -1,3 +1,4 @@
+import type { VectorKind } from './in-process-index.js';
 import type { SparseVector } from './sparse-vector.js';
 
 /**
@@ -8,5 +9,25 @@ export interface Embedder {
   readonly id: string;
   /** The most texts one call accepts; callers batch above it. */
   readonly maxBatchSize: number;
+  /** sparse: bags of hashed features (the built-in embedder); dense: a model's embeddings, as dimension-indexed vectors. */
+  readonly vectorKind: VectorKind;
   embed(texts: readonly string[]): Promise<SparseVector[]>;
+}
+
+/** An embedder that could not embed: its provider is down, slow or refused the call. */
+export class EmbedderError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'unavailable' | 'timeout' | 'rejected' | 'malformed',
+  ) {
+    super(message);
+    this.name = 'EmbedderError';
+  }
+}
+
+/** A model's embedding as the vector type indexes take: every dimension, indexed by its position. */
+export function denseVector(values: ArrayLike<number>): SparseVector {
+  const indices = new Uint32Array(values.length);
+  for (let position = 0; position < indices.length; position++) indices[position] = position;
+  return { indices, values: Float32Array.from(values) };
 }

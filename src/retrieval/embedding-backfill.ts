@@ -30,6 +30,7 @@ export class EmbeddingBackfill {
   };
   private running: Promise<void> | undefined;
   private stopping = false;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly retrieval: RetrievalService,
@@ -50,8 +51,19 @@ export class EmbeddingBackfill {
     return this.running;
   }
 
+  /**
+   * Also runs every `intervalMs`, for conversations stored without a vector since (the embedder failed on
+   * their question); a run finds nothing to do cheaply.
+   */
+  startPeriodic(intervalMs: number): void {
+    void this.start();
+    this.timer = setInterval(() => void this.start(), intervalMs);
+    this.timer.unref();
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.timer);
     await this.running;
   }
 

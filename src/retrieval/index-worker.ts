@@ -1,17 +1,19 @@
 /**
- * The retrieval index's own thread: it holds a SparseVectorIndex and answers IndexRequests, so that
+ * The retrieval index's own thread: it holds an in-process index and answers IndexRequests, so that
  * searches run on a core of their own and never hold up the HTTP event loop.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { createInProcessIndex, type VectorKind } from './in-process-index.js';
 import type { IndexReply, IndexRequest } from './index-protocol.js';
 import { decodeSparseVector, type SparseVector } from './sparse-vector.js';
-import { SparseVectorIndex } from './sparse-vector-index.js';
 import type { IndexItem } from './vector-index.js';
 
 if (!parentPort) throw new Error('index-worker runs as a worker thread');
 const port = parentPort;
 
-let index = new SparseVectorIndex();
+/** Set by WorkerVectorIndex from its embedder. */
+const vectorKind = (workerData as { vectorKind: VectorKind }).vectorKind;
+let index = createInProcessIndex(vectorKind);
 /** Stored vectors of the current load that could not be decoded. */
 let skipped = 0;
 /** Why a page of the current load failed (pages get no reply): the load's end reports it. */
@@ -34,7 +36,7 @@ function* decodedItems(ids: readonly string[], vectors: readonly Uint8Array[]): 
 function run(request: IndexRequest): (IndexReply & { ok: true })['result'] {
   switch (request.kind) {
     case 'load-start':
-      index = new SparseVectorIndex();
+      index = createInProcessIndex(vectorKind);
       skipped = 0;
       loadFailure = undefined;
       return null;

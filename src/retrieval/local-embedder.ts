@@ -58,6 +58,7 @@ const WORD_CACHE_SIZE = 50_000;
 export class LocalEmbedder implements Embedder {
   readonly id: string;
   readonly maxBatchSize = 1024;
+  readonly vectorKind = 'sparse';
   private readonly stems = new Map<string, string>();
   private readonly misspelt = new Map<string, readonly LexiconGroup[] | undefined>();
 

@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { startWorkerModule } from '../jobs/worker-module.js';
+import type { VectorKind } from './in-process-index.js';
 import type { IndexReply, IndexRequest } from './index-protocol.js';
 import type { SparseVector } from './sparse-vector.js';
 import type { IndexState, LoadReport, ScoredItem, StoredVector, VectorIndex } from './vector-index.js';
@@ -44,7 +45,7 @@ export class WorkerVectorIndex implements VectorIndex {
 
   constructor(
     private readonly logger: Logger,
-    private readonly hooks: { onRestart?: () => void } = {},
+    private readonly options: { vectorKind?: VectorKind; onRestart?: () => void } = {},
   ) {
     this.worker = this.spawn();
   }
@@ -135,7 +136,9 @@ export class WorkerVectorIndex implements VectorIndex {
   }
 
   private spawn(): Worker {
-    const worker = startWorkerModule(import.meta.url, 'index-worker');
+    const worker = startWorkerModule(import.meta.url, 'index-worker', {
+      workerData: { vectorKind: this.options.vectorKind ?? 'sparse' },
+    });
     this.startedAt = Date.now();
     worker.on('message', (reply: IndexReply) => {
       const waiting = this.pending.get(reply.requestId);
@@ -167,7 +170,7 @@ export class WorkerVectorIndex implements VectorIndex {
       this.restarts === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** this.restarts);
     this.restarts++;
     this.knownSize = 0;
-    this.hooks.onRestart?.();
+    this.options.onRestart?.();
     this.logger.warn({ exitCode, delayMs }, 'restarting the retrieval index worker');
     const source = this.source;
     const recovery: Promise<void> = new Promise((resolve) => setTimeout(resolve, delayMs))

@@ -50,7 +50,7 @@ async function expectStartupFailure(env: Record<string, string>, timeoutMs = 15_
   }
   expect(outcome.code, child.stderr()).not.toBe(0);
   expect(outcome.code).not.toBeNull();
-  return child.stderr();
+  return { stderr: child.stderr(), code: outcome.code };
 }
 
 describe.concurrent('start-up with an invalid configuration', () => {
@@ -60,13 +60,14 @@ describe.concurrent('start-up with an invalid configuration', () => {
     ['SIMILARITY_THRESHOLD', 'x'],
     ['DATABASE_URL', 'postgresql://user@localhost/vasdom'],
   ])('%s=%s stops start-up and names the variable', async (name, value) => {
-    const stderr = await expectStartupFailure({ [name]: value });
+    const { stderr, code } = await expectStartupFailure({ [name]: value });
+    expect(code).toBe(78);
     expect(stderr).toContain(name);
     expect(stderr).not.toMatch(/^\s+at /m);
   });
 
   it('names every invalid variable at once', async () => {
-    const stderr = await expectStartupFailure({
+    const { stderr } = await expectStartupFailure({
       PORT: 'abc',
       MIN_RATING_THRESHOLD: '9',
       SIMILARITY_THRESHOLD: 'x',
@@ -75,11 +76,22 @@ describe.concurrent('start-up with an invalid configuration', () => {
       expect(stderr).toContain(name);
   });
 
+  it('a local embedding model whose files are absent stops start-up with exit code 78 and what is missing', async () => {
+    const missing = path.join(directory('vasdom-model-'), 'multilingual-e5-small');
+    const { stderr, code } = await expectStartupFailure({
+      EMBEDDING_PROVIDER: 'transformers',
+      EMBEDDING_MODEL_PATH: missing,
+    });
+    expect(code).toBe(78);
+    expect(stderr).toContain(`EMBEDDING_MODEL_PATH: ${missing} is not a directory`);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
   it('a broken company profile stops start-up with the reason', async () => {
     const dir = directory('vasdom-profile-');
     const profile = path.join(dir, 'profile.json');
     writeFileSync(profile, '{"company": ');
-    const stderr = await expectStartupFailure({ COMPANY_PROFILE_PATH: profile });
+    const { stderr } = await expectStartupFailure({ COMPANY_PROFILE_PATH: profile });
     expect(stderr).toContain('COMPANY_PROFILE_PATH');
   });
 });

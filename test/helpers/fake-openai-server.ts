@@ -12,9 +12,29 @@ export interface RecordedRequest {
   body: any;
 }
 
+/** Dimensions of the fake embeddings. */
+const EMBEDDING_DIMENSIONS = 64;
+
 /**
- * A small server speaking the OpenAI wire format (chat completions, and the model list health probes
- * read), so that the real `openai` client is exercised against it. Chat behaviours are consumed in
+ * A deterministic stand-in for a sentence-embedding model: each word's first five letters are hashed to a
+ * dimension and a sign (so that vectors mix signs, as real ones do); texts sharing word stems come out
+ * similar, and any text gets a vector with at least one dimension set.
+ */
+export function fakeEmbedding(text: string): number[] {
+  const vector = new Array<number>(EMBEDDING_DIMENSIONS).fill(0);
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  for (const word of [...words, '<text>']) {
+    let hash = 0x811c9dc5;
+    for (const character of word.slice(0, 5)) hash = Math.imul(hash ^ character.charCodeAt(0), 0x01000193);
+    const dimension = (hash >>> 0) % EMBEDDING_DIMENSIONS;
+    vector[dimension] = (vector[dimension] as number) + ((hash >>> 31) & 1 ? -1 : 1);
+  }
+  return vector;
+}
+
+/**
+ * A small server speaking the OpenAI wire format (chat completions, embeddings, and the model list health
+ * probes read), so that the real `openai` client is exercised against it. Chat behaviours are consumed in
  * order; the last one repeats.
  */
 export class FakeOpenAiServer {
@@ -22,6 +42,10 @@ export class FakeOpenAiServer {
   readonly requests: RecordedRequest[] = [];
   /** GET /v1/models, as health probes send it. */
   readonly modelListRequests: RecordedRequest[] = [];
+  /** POST /v1/embeddings. */
+  readonly embeddingRequests: RecordedRequest[] = [];
+  /** How /v1/embeddings answers: with vectors, or failing. */
+  embeddings: 'vectors' | 'unavailable' = 'vectors';
   private behaviours: FakeBehaviour[] = [{ kind: 'answer', text: 'Ответ модели.' }];
   private server: Server | undefined;
   private readonly hanging = new Set<ServerResponse>();
@@ -64,6 +88,11 @@ export class FakeOpenAiServer {
       );
       return;
     }
+    if (request.method === 'POST' && request.url === '/v1/embeddings') {
+      this.embeddingRequests.push(recorded);
+      this.answerEmbeddings(body, response);
+      return;
+    }
     this.requests.push(recorded);
     if (request.url !== '/v1/chat/completions') {
       response.writeHead(404, { 'content-type': 'application/json' });
@@ -103,5 +132,31 @@ export class FakeOpenAiServer {
         response.end('{"id": "chatcmpl-broken", "choices": [');
         return;
     }
+  }
+
+  private answerEmbeddings(body: any, response: ServerResponse): void {
+    if (this.embeddings === 'unavailable') {
+      response.writeHead(503, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } }));
+      return;
+    }
+    const inputs: string[] = Array.isArray(body?.input) ? body.input : [body?.input];
+    const encode = (vector: number[]) =>
+      body?.encoding_format === 'base64'
+        ? Buffer.from(Float32Array.from(vector).buffer).toString('base64')
+        : vector;
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(
+      JSON.stringify({
+        object: 'list',
+        model: body?.model ?? 'fake-embedding',
+        data: inputs.map((input, index) => ({
+          object: 'embedding',
+          index,
+          embedding: encode(fakeEmbedding(String(input))),
+        })),
+        usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
+      }),
+    );
   }
 }

@@ -1,0 +1,15 @@
+import type { EmbedderConfig } from '../config/config.schema.js';
+import type { Embedder } from './embedder.js';
+import { LocalEmbedder } from './local-embedder.js';
+
+/** The configured embedder; providers' client libraries are loaded only when chosen. */
+export async function createEmbedder(config: EmbedderConfig): Promise<Embedder> {
+  switch (config.provider) {
+    case 'local':
+      return new LocalEmbedder();
+    case 'openai':
+      return new (await import('./openai-embedder.js')).OpenAiEmbedder(config);
+    case 'transformers':
+      return (await import('./transformers-embedder.js')).TransformersEmbedder.load(config.modelPath);
+  }
+}
