@@ -105,6 +105,7 @@ export function markdownReport(results: BenchResults): string {
     ...seedLines,
     `- Start-up: ${fmt(options.startupRuns)} runs each; empty = a fresh, empty DATA_DIR (includes creating the schema); with data = a fresh copy of the freshly seeded database. Time from spawn to the first 200 from /api/health, polled every 5 ms.`,
     '- Memory: VmRSS (and peak VmHWM) from /proc/<pid>/status; idle right after start-up, and after the POST and health loads.',
+    "- Retrieval search (bench/search.ts): the largest size's stored questions embedded by the built `LocalEmbedder`, indexed in the bench process (`SparseVectorIndex`) and in the service's index worker (`WorkerVectorIndex`); 5,000 queries one at a time after 500 warm-up ones (paraphrases of stored questions, roughened, and one in ten about something else), top 3 at the default SIMILARITY_THRESHOLD.",
     `- Total benchmark time: ${fmt(results.totalSeconds)} s.`,
     '',
     '## Results',

@@ -10,7 +10,7 @@ import { describeMachine, measureReferenceWork } from './machine.js';
 import { readOptions } from './options.js';
 import { buildRequestPool } from './pool.js';
 import { consoleTable, markdownReport } from './report.js';
-import type { BenchResults, ScenarioResult, StartupResult } from './results.js';
+import { type BenchResults, fmt, type ScenarioResult, type StartupResult } from './results.js';
 import {
   type Context,
   measureReference,
@@ -20,6 +20,7 @@ import {
   type SeededData,
   seed,
 } from './scenarios.js';
+import { measureSearch } from './search.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const began = performance.now();
@@ -65,6 +66,9 @@ async function main(): Promise<void> {
   const startup: StartupResult[] = [await measureStartup(context, 0, undefined)];
   if (largest > 0) startup.push(await measureStartup(context, largest, largestSeed));
 
+  log(`searching ${fmt(largest)} indexed items`);
+  const search = largest > 0 ? await measureSearch(path.join(root, 'dist'), largest) : undefined;
+
   const profile = options.cpuProfile
     ? await profileScenario(context, largest, largestSeed, pool.bodies)
     : undefined;
@@ -83,6 +87,7 @@ async function main(): Promise<void> {
     scenarios,
     reference,
     startup,
+    search,
     profile,
     totalSeconds: (performance.now() - began) / 1000,
   };
