@@ -97,6 +97,7 @@ export const environmentSchema = z.object({
   // Set from `npm run eval:retrieval` (EVALUATION.md): the lowest value with at most 2 % false direct replies.
   ANNOTATION_REPLY_THRESHOLD: decimal(0.9, 0.05, 1),
   RETRIEVAL_TOP_K: integer(3, 1, 20),
+  KNOWLEDGE_CHUNK_SIZE: integer(800, 200, 8000),
   EVALUATION_SCHEDULE_DAYS: integer(7, 1, 365),
   USE_LOCAL_MODEL: flag(false),
   LOCAL_MODEL_PATH: optionalText,
@@ -150,6 +151,8 @@ export interface Config {
     topK: number;
     embeddingModel: string | undefined;
   };
+  /** The most characters of one chunk of an imported Markdown or text document. */
+  knowledge: { chunkSize: number };
   learning: { minRatingThreshold: number; retrainingThreshold: number; evaluationScheduleDays: number };
   localModel: { enabled: boolean; path: string | undefined };
   companyProfilePath: string | undefined;
@@ -251,6 +254,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
       topK: raw.RETRIEVAL_TOP_K,
       embeddingModel: raw.EMBEDDING_MODEL,
     },
+    knowledge: { chunkSize: raw.KNOWLEDGE_CHUNK_SIZE },
     learning: {
       minRatingThreshold: raw.MIN_RATING_THRESHOLD,
       retrainingThreshold: raw.RETRAINING_THRESHOLD,

@@ -6,6 +6,7 @@ import type { DatabaseConfig } from '../config/config.schema.js';
 import * as initial from './migrations/001-initial.js';
 import * as curatedAnswers from './migrations/002-curated-answers.js';
 import * as corrections from './migrations/003-corrections.js';
+import * as knowledge from './migrations/004-knowledge.js';
 import { withStatementCache } from './statement-cache.js';
 import type { DatabaseSchema } from './tables.js';
 import { BackgroundCheckpoints } from './wal-checkpoints.js';
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-curated-answers': curatedAnswers,
   '003-corrections': corrections,
+  '004-knowledge': knowledge,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };
