@@ -125,6 +125,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     const answers = new AnswerFinder({
       retrieval,
       curated,
+      knowledge,
       replyThreshold: config.retrieval.annotationReplyThreshold,
       logger: logger.child({ module: 'retrieval' }),
     });

@@ -11,6 +11,7 @@ import { timeOrderedId } from '../storage/time-ordered-id.js';
 import type { ConversationStore } from './conversation.store.js';
 import { currentAnswer } from './current-answer.js';
 import { fallbackAnswer } from './fallback-answer.js';
+import { knowledgeAnswer, knowledgePassage } from './knowledge-answer.js';
 import { buildPrompt, type PromptExample } from './prompt.js';
 
 export interface ChatRequest {
@@ -34,7 +35,10 @@ interface Answer {
   source: AnswerSource;
 }
 
-/** Answers a question: retrieval first, then the LLM if configured, else the best rated answer or the profile. */
+/**
+ * Answers a question: retrieval first, then the LLM if configured, else the best rated answer, the best
+ * knowledge-base chunk or the profile.
+ */
 export class ChatService {
   constructor(
     private readonly dependencies: {
@@ -118,7 +122,10 @@ export class ChatService {
     );
   }
 
-  /** A curated answer close enough is served as it is; else the LLM, the best rated answer, the profile. */
+  /**
+   * A curated answer close enough is served as it is; else the LLM, the best rated answer, the best
+   * knowledge-base chunk, the profile.
+   */
   private async compose(message: string, found: RankedAnswer[]): Promise<Answer> {
     const { model, profile, metrics, logger, answers } = this.dependencies;
     const curated = answers.direct(found);
@@ -127,26 +134,30 @@ export class ChatService {
       return { text: curated.curated.answer, modelUsed: 'curated', source: 'curated' };
     }
     if (model) {
-      const examples: PromptExample[] = found.map((match) =>
-        match.kind === 'curated'
-          ? {
-              question: match.curated.question,
-              answer: match.curated.answer,
-              source: 'curated',
-              rating: null,
-              similarity: match.score,
-            }
-          : {
+      const examples: PromptExample[] = found.flatMap((match): PromptExample[] => {
+        if (match.kind === 'curated') {
+          const { question, answer } = match.curated;
+          return [{ question, answer, source: 'curated', rating: null, similarity: match.score }];
+        }
+        if (match.kind === 'conversation') {
+          return [
+            {
               question: match.conversation.user_message,
               answer: currentAnswer(match.conversation),
               source: 'conversation',
               rating: match.conversation.rating,
               similarity: match.score,
             },
+          ];
+        }
+        return [];
+      });
+      const passages = found.flatMap((match) =>
+        match.kind === 'knowledge' ? [knowledgePassage(match)] : [],
       );
       const called = performance.now();
       try {
-        const completion = await model.complete(buildPrompt(profile, examples, message));
+        const completion = await model.complete(buildPrompt(profile, examples, message, passages));
         metrics.llmDuration.observe({ result: 'success' }, (performance.now() - called) / 1000);
         if (completion.usage) {
           metrics.llmTokens.inc({ kind: 'prompt' }, completion.usage.promptTokens);
@@ -166,6 +177,8 @@ export class ChatService {
       const text = currentAnswer(best.conversation);
       return { text, modelUsed: 'retrieval', source: 'retrieval' };
     }
+    const passage = found.find((match) => match.kind === 'knowledge');
+    if (passage) return { text: knowledgeAnswer(passage.chunk), modelUsed: 'knowledge', source: 'knowledge' };
     return { text: fallbackAnswer(message, profile), modelUsed: 'fallback', source: 'fallback' };
   }
 }

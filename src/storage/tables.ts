@@ -4,7 +4,7 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 type Optional<T> = ColumnType<T | null, T | null | undefined, T | null>;
 
 /** Where an answer came from; `model_used` reports the model name for `llm`. */
-export type AnswerSource = 'llm' | 'curated' | 'retrieval' | 'fallback';
+export type AnswerSource = 'llm' | 'curated' | 'retrieval' | 'knowledge' | 'fallback';
 
 export interface ConversationTable {
   id: string;

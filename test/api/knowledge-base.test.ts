@@ -5,6 +5,7 @@ import { MAX_DOCUMENT_BYTES } from '../../src/knowledge/knowledge.service.js';
 import { startTestService, type TestService } from '../helpers/test-service.js';
 import { Api, expectNotFound, expectValidationError, ISO_TIMESTAMP } from './support/api.js';
 import {
+  BULBS_QUESTION,
   FAQ,
   FAQ_LINES,
   FAQ_TITLE,
@@ -12,11 +13,14 @@ import {
   NOTICE_TITLE,
   REGULATIONS,
   REGULATIONS_TITLE,
+  SNOW_QUESTION,
   SNOW_SECTION,
   SNOW_TEXT,
 } from './support/knowledge-documents.js';
 
 const PATH = '/api/knowledge/documents';
+const search = (api: Api, question: string, k = 5) =>
+  api.request('GET', `/api/retrieval/search?q=${encodeURIComponent(question)}&k=${k}`);
 const raw = (api: Api, url: string, contentType: string, body: string) =>
   api.raw('POST', url, { headers: { 'content-type': contentType }, body });
 
@@ -188,7 +192,40 @@ describe('knowledge base', () => {
     expectNotFound(await api.request('DELETE', `${PATH}/no-such-document`));
   });
 
-  it('deletes a document with its chunks', async () => {
+  it('finds documents by search, ranked with kind "knowledge", and answers from them without an LLM', async () => {
+    const chunks = (await api.request('GET', `${PATH}/${regulationsId}`)).body.chunks;
+    const snow = await search(api, SNOW_QUESTION);
+    expect(snow.status).toBe(200);
+    expect(snow.body[0]).toMatchObject({
+      kind: 'knowledge',
+      id: chunks[2].id,
+      question: `Регламент уборки подъездов › ${SNOW_SECTION}`,
+      answer: SNOW_TEXT,
+    });
+    expect(snow.body[0].score).toBeGreaterThanOrEqual(service.services.config.retrieval.similarityThreshold);
+
+    const bulbs = await search(api, BULBS_QUESTION);
+    expect(bulbs.body[0]).toMatchObject({
+      kind: 'knowledge',
+      question: FAQ[1]?.question,
+      answer: FAQ[1]?.answer,
+    });
+
+    const answer = await api.ask(SNOW_QUESTION);
+    expect(answer.model_used).toBe('knowledge');
+    expect(answer.response).toBe(
+      `Из базы знаний («${REGULATIONS_TITLE}», раздел «${SNOW_SECTION}»): ${SNOW_TEXT}`,
+    );
+    expect(answer.similar_found).toBeGreaterThanOrEqual(1);
+    const faqAnswer = await api.ask(BULBS_QUESTION);
+    expect(faqAnswer).toMatchObject({
+      model_used: 'knowledge',
+      response: `Из базы знаний («${FAQ_TITLE}»): ${FAQ[1]?.answer}`,
+    });
+    expect((await api.ask('Какая погода будет завтра в Москве?')).model_used).toBe('fallback');
+  });
+
+  it('deletes a document with its chunks and no longer answers from it', async () => {
     expect((await api.request('DELETE', `${PATH}/${regulationsId}`)).status).toBe(204);
     expectNotFound(await api.request('GET', `${PATH}/${regulationsId}`));
     expectNotFound(await api.request('DELETE', `${PATH}/${regulationsId}`));
@@ -199,6 +236,8 @@ describe('knowledge base', () => {
     } finally {
       file.close();
     }
+    expect((await search(api, SNOW_QUESTION)).body).toEqual([]);
+    expect((await api.ask(SNOW_QUESTION)).model_used).toBe('fallback');
     // The same content can be imported again once deleted.
     const again = await api.request('POST', PATH, {
       title: REGULATIONS_TITLE,
