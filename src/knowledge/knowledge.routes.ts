@@ -42,9 +42,10 @@ function chunkToResponse(chunk: KnowledgeChunk) {
 
 /** A raw body becomes the JSON shape: title and source from the query, format from it or the content type. */
 function rawBodyAsDocument(request: FastifyRequest): void {
-  if (typeof request.body !== 'string') return;
-  const query = request.query as Record<string, unknown>;
   const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  // A JSON body that is a bare string is not a document: it fails validation as it is.
+  if (typeof request.body !== 'string' || !(mediaType in RAW_CONTENT_TYPES)) return;
+  const query = request.query as Record<string, unknown>;
   request.body = {
     title: query.title,
     format: query.format ?? RAW_CONTENT_TYPES[mediaType],

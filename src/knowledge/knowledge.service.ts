@@ -78,6 +78,7 @@ export class KnowledgeService {
   /** Changes of the index run one at a time, in the order they were asked for. */
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     private readonly store: KnowledgeStore,
@@ -97,7 +98,9 @@ export class KnowledgeService {
     return report;
   }
 
+  /** Stops looking for changes and waits for the change of the index in progress. */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.queue.catch(() => undefined);
   }
@@ -185,7 +188,10 @@ export class KnowledgeService {
 
   /** Syncs the index when documents were added or deleted since it was last synced. */
   async refresh(): Promise<KnowledgeSyncReport | undefined> {
-    if ((await this.store.revision()) === this.loadedRevision) return undefined;
+    if (this.stopped) return undefined;
+    const revision = await this.store.revision();
+    // Stopped meanwhile: the database may be closing.
+    if (this.stopped || revision === this.loadedRevision) return undefined;
     return this.sync();
   }
 

@@ -151,6 +151,7 @@ describe('knowledge base', () => {
       'body',
       'title',
     ]);
+    expectValidationError(await api.request('POST', PATH, JSON.stringify('Текст без названия.')), ['body']);
     // A raw body without ?title= names the title as missing.
     expectValidationError(await raw(api, PATH, 'text/plain', 'Текст без названия.'), ['body', 'title']);
     expectValidationError(await raw(api, `${PATH}?title=x`, 'text/plain', ''), ['body', 'content']);
