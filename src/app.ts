@@ -10,6 +10,7 @@ import { registerAccessControl } from './http/access.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerNotFoundHandler } from './http/not-found-handler.js';
 import { docs, registerOpenApi } from './http/openapi.js';
+import { registerKnowledgeRoutes } from './knowledge/knowledge.routes.js';
 import { registerLearningRoutes } from './learning/learning.routes.js';
 import { requestContext } from './observability/logger.js';
 import { registerObservabilityRoutes, registerRequestMetrics } from './observability/observability.routes.js';
@@ -105,6 +106,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerChatRoutes(app, services.chat);
   registerRetrievalRoutes(app, { retrieval: services.retrieval, answers: services.answers });
   registerCuratedRoutes(app, { curated: services.curated, conversations: services.conversations });
+  registerKnowledgeRoutes(app, services.knowledge);
   registerLearningRoutes(app, {
     learning: services.learning,
     retrieval: services.retrieval,

@@ -10,6 +10,8 @@ import { CuratedAnswerStore } from './curated/curated-answer.store.js';
 import { CuratedAnswerService } from './curated/curated-answers.service.js';
 import { CuratedLearning } from './curated/curated-learning.js';
 import { RatingEvidenceStore } from './curated/rating-evidence.store.js';
+import { KnowledgeService } from './knowledge/knowledge.service.js';
+import { KnowledgeStore } from './knowledge/knowledge.store.js';
 import { FeedbackStore } from './learning/feedback.store.js';
 import { LearningService } from './learning/learning.service.js';
 import { LearningDataTally } from './learning/learning-data-tally.js';
@@ -18,6 +20,7 @@ import { HealthService } from './observability/health.service.js';
 import { Metrics } from './observability/metrics.js';
 import { SystemSampler } from './observability/system-sampler.js';
 import { createEmbedder } from './retrieval/create-embedder.js';
+import type { Embedder } from './retrieval/embedder.js';
 import { EmbeddingBackfill } from './retrieval/embedding-backfill.js';
 import { RetrievalService } from './retrieval/retrieval.service.js';
 import { WorkerVectorIndex } from './retrieval/worker-vector-index.js';
@@ -38,6 +41,7 @@ export interface Services {
   retrieval: RetrievalService;
   embeddingBackfill: EmbeddingBackfill;
   curated: CuratedAnswerService;
+  knowledge: KnowledgeService;
   answers: AnswerFinder;
   chat: ChatService;
   learning: LearningService;
@@ -46,6 +50,9 @@ export interface Services {
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
+
+/** How often the knowledge index looks for documents imported or deleted by another process (the CLI). */
+const KNOWLEDGE_REFRESH_INTERVAL_MS = 30_000;
 
 /** The composition root: the only place that picks implementations from the configuration. */
 export async function createServices(config: Config, logger: Logger): Promise<Services> {
@@ -57,6 +64,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     onStatementError: (operation) => metrics.databaseErrors.inc({ operation }),
   });
   let index: WorkerVectorIndex | undefined;
+  let knowledge: KnowledgeService | undefined;
   try {
     const migration = await migrateToLatest(database.db);
     if (migration.applied.length > 0) logger.info({ applied: migration.applied }, 'database migrated');
@@ -120,9 +128,16 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
 
     const curatedCount = await curated.load();
     if (curatedCount > 0) logger.info({ curated: curatedCount }, 'curated answers loaded');
+    knowledge = createKnowledgeService(config, database, embedder);
+    const knowledgeLogger = logger.child({ module: 'knowledge' });
+    const knowledgeLoaded = await knowledge.start(KNOWLEDGE_REFRESH_INTERVAL_MS, (error) =>
+      knowledgeLogger.warn({ error: (error as Error).message }, 'knowledge index refresh failed'),
+    );
+    if (knowledgeLoaded.documents > 0) knowledgeLogger.info(knowledgeLoaded, 'knowledge base loaded');
     const answers = new AnswerFinder({
       retrieval,
       curated,
+      knowledge,
       replyThreshold: config.retrieval.annotationReplyThreshold,
       logger: logger.child({ module: 'retrieval' }),
     });
@@ -173,6 +188,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       retrieval,
       embeddingBackfill,
       curated,
+      knowledge,
       answers,
       chat,
       learning,
@@ -183,13 +199,27 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
         tally.stop();
         await learning.stop();
         await embeddingBackfill.stop();
+        await knowledge?.stop();
         await index?.close();
         await database.close();
       },
     };
   } catch (error) {
+    await knowledge?.stop();
     await index?.close();
     await database.close();
     throw error;
   }
+}
+
+/** The knowledge base over a database; the import-knowledge command builds the same one. */
+export function createKnowledgeService(
+  config: Config,
+  database: Database,
+  embedder: Embedder,
+): KnowledgeService {
+  return new KnowledgeService(new KnowledgeStore(database.db), embedder, {
+    similarityThreshold: config.retrieval.similarityThreshold,
+    chunkSize: config.knowledge.chunkSize,
+  });
 }

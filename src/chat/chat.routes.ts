@@ -14,7 +14,9 @@ export function registerChatRoutes(app: FastifyInstance, chat: ChatService): voi
           'chat',
           'Ask a question',
           'Answers from the LLM when one is configured, else from the best rated answer to a similar question, ' +
-            'else from the company profile. `model_used` says which: the model name, `retrieval` or `fallback`.',
+            'else from the best matching passage of the knowledge base, else from the company profile. ' +
+            '`model_used` says which: the model name, `retrieval`, `knowledge` or `fallback` (`curated` for a ' +
+            'curated answer served as it is).',
         ),
         body: processRequestSchema,
         response: { 200: processResponseSchema },

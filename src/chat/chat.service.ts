@@ -13,6 +13,7 @@ import { timeOrderedId } from '../storage/time-ordered-id.js';
 import type { ConversationStore } from './conversation.store.js';
 import { currentAnswer } from './current-answer.js';
 import { fallbackAnswer } from './fallback-answer.js';
+import { knowledgeAnswer, knowledgePassage } from './knowledge-answer.js';
 import { buildPrompt, type PromptExample } from './prompt.js';
 
 export interface ChatRequest {
@@ -38,7 +39,10 @@ interface Answer {
   curatedAnswerId?: string;
 }
 
-/** Answers a question: retrieval first, then the LLM if configured, else the best rated answer or the profile. */
+/**
+ * Answers a question: retrieval first, then the LLM if configured, else the best rated answer, the best
+ * knowledge-base chunk or the profile.
+ */
 export class ChatService {
   constructor(
     private readonly dependencies: {
@@ -142,8 +146,9 @@ export class ChatService {
   }
 
   /**
-   * A curated answer close enough is served as it is; else the LLM; else the best match close enough
-   * (a rated answer, or a curated answer introduced by its question); else the company profile.
+   * A curated answer close enough is served as it is; else the LLM; else the best match close enough (a
+   * rated answer, a knowledge-base chunk, or a curated answer introduced by its question); else the
+   * company profile.
    */
   private async compose(message: string, found: RankedAnswer[]): Promise<Answer> {
     const { model, profile, metrics, logger, answers } = this.dependencies;
@@ -158,26 +163,30 @@ export class ChatService {
       };
     }
     if (model) {
-      const examples: PromptExample[] = found.map((match) =>
-        match.kind === 'curated'
-          ? {
-              question: match.curated.question,
-              answer: match.curated.answer,
-              source: 'curated',
-              rating: null,
-              similarity: match.score,
-            }
-          : {
+      const examples: PromptExample[] = found.flatMap((match): PromptExample[] => {
+        if (match.kind === 'curated') {
+          const { question, answer } = match.curated;
+          return [{ question, answer, source: 'curated', rating: null, similarity: match.score }];
+        }
+        if (match.kind === 'conversation') {
+          return [
+            {
               question: match.conversation.user_message,
               answer: currentAnswer(match.conversation),
               source: 'conversation',
               rating: match.conversation.rating,
               similarity: match.score,
             },
+          ];
+        }
+        return [];
+      });
+      const passages = found.flatMap((match) =>
+        match.kind === 'knowledge' ? [knowledgePassage(match)] : [],
       );
       const called = performance.now();
       try {
-        const completion = await model.complete(buildPrompt(profile, examples, message));
+        const completion = await model.complete(buildPrompt(profile, examples, message, passages));
         metrics.llmDuration.observe({ result: 'success' }, (performance.now() - called) / 1000);
         if (completion.usage) {
           metrics.llmTokens.inc({ kind: 'prompt' }, completion.usage.promptTokens);
@@ -193,6 +202,9 @@ export class ChatService {
       }
     }
     const best = found.find((match) => match.score >= this.dependencies.retrievalReplyThreshold);
+    if (best?.kind === 'knowledge') {
+      return { text: knowledgeAnswer(best.chunk), modelUsed: 'knowledge', source: 'knowledge' };
+    }
     if (best) return { text: similarAnswerText(best), modelUsed: 'retrieval', source: 'retrieval' };
     return { text: fallbackAnswer(message, profile), modelUsed: 'fallback', source: 'fallback' };
   }
@@ -203,7 +215,7 @@ export class ChatService {
  * not close enough to be served as it is, introduced by the question it answers, so that the user can
  * tell whether it fits.
  */
-function similarAnswerText(match: RankedAnswer): string {
+function similarAnswerText(match: Exclude<RankedAnswer, { kind: 'knowledge' }>): string {
   if (match.kind === 'conversation') return currentAnswer(match.conversation);
   return `Точного ответа на этот вопрос у меня нет. На похожий вопрос «${match.curated.question}» ответ такой: ${match.curated.answer}`;
 }

@@ -10,6 +10,15 @@ export interface PromptExample {
   similarity: number;
 }
 
+/** A knowledge-base chunk given to the LLM, with the document it comes from. */
+export interface KnowledgePassage {
+  documentTitle: string;
+  /** The section within the document, when there is one. */
+  section: string | null;
+  text: string;
+  similarity: number;
+}
+
 function exampleLabel(example: PromptExample): string {
   if (example.source === 'curated') return 'проверенный ответ компании';
   return example.rating === null ? 'без оценки' : `оценка ${example.rating}/5`;
@@ -33,11 +42,15 @@ export function companyFacts(profile: CompanyProfile): string {
   ].join('\n');
 }
 
-/** The system prompt: who the assistant is, the company's facts, and the best-rated similar answers. */
+/**
+ * The system prompt: who the assistant is, the company's facts, the best-rated similar answers and the
+ * matching passages of the company's documents.
+ */
 export function buildPrompt(
   profile: CompanyProfile,
   examples: readonly PromptExample[],
   question: string,
+  passages: readonly KnowledgePassage[] = [],
 ): ChatMessage[] {
   const parts = [
     `Ты — ассистент клининговой компании «${profile.company.name}» для менеджеров и сотрудников бригад.`,
@@ -58,6 +71,19 @@ export function buildPrompt(
       );
     });
     parts.push('Используй эти ответы, если они подходят к новому вопросу.');
+  }
+  if (passages.length > 0) {
+    parts.push('', 'Из базы знаний компании (документы и ответы на частые вопросы):');
+    passages.forEach((passage, index) => {
+      const section = passage.section === null ? '' : `, раздел «${passage.section}»`;
+      parts.push(
+        `${index + 1}. Документ «${passage.documentTitle}»${section} (сходство ${passage.similarity.toFixed(2)}):`,
+        ...passage.text.split('\n').map((line) => `   ${line}`),
+      );
+    });
+    parts.push(
+      'Опирайся на эти сведения, если они относятся к вопросу, и назови документ, из которого они взяты.',
+    );
   }
   return [
     { role: 'system', content: parts.join('\n') },

@@ -2,8 +2,11 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config.schema.js';
 import { loadConfig } from '../config/load-config.js';
+import { KNOWLEDGE_FORMATS, type KnowledgeFormat } from '../knowledge/knowledge-chunker.js';
 import { exportLogs } from './export-logs.js';
+import { importKnowledge } from './import-knowledge.js';
 import { migrate } from './migrate.js';
+import { UsageError } from './usage-error.js';
 
 const USAGE = `Usage: vasdom <command> [options]
 
@@ -15,10 +18,15 @@ Commands:
       --max-samples N          at most N conversations, newest first
       --out FILE               output file (default: standard output)
       --with-metadata          add rating, timestamp and ids to every line
+  import-knowledge PATH [options]
+                               import a document, or every .md, .markdown, .txt and .jsonl file
+                               under a directory, into the knowledge base (the same content is
+                               imported once); exits with 1 if any file failed
+      --title T                the document's title (a single file only; default: its first
+                               Markdown heading, else its file name)
+      --format F               markdown, text or qa_jsonl (default: from the file extension)
 
 Configuration comes from the environment and ./.env, as for the service.`;
-
-class UsageError extends Error {}
 
 function positiveInteger(name: string, value: string | undefined, max: number): number | undefined {
   if (value === undefined) return undefined;
@@ -67,6 +75,32 @@ async function run(argv: string[]): Promise<number> {
       });
       process.stderr.write(`Exported ${count} conversations${values.out ? ` to ${values.out}` : ''}\n`);
       return 0;
+    }
+    case 'import-knowledge': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        strict: true,
+        allowPositionals: true,
+        options: { title: { type: 'string' }, format: { type: 'string' } },
+      });
+      if (positionals.length !== 1) throw new UsageError('import-knowledge: expected one PATH');
+      const format = values.format;
+      if (format !== undefined && !(KNOWLEDGE_FORMATS as readonly string[]).includes(format)) {
+        throw new UsageError(`--format: expected one of ${KNOWLEDGE_FORMATS.join(', ')}, got "${format}"`);
+      }
+      if (values.title !== undefined && values.title.trim() === '') {
+        throw new UsageError('--title: expected a title');
+      }
+      const report = await importKnowledge(
+        config,
+        positionals[0] as string,
+        { title: values.title?.trim(), format: format as KnowledgeFormat | undefined },
+        (line) => process.stdout.write(`${line}\n`),
+      );
+      process.stdout.write(
+        `Imported ${report.imported}, already imported ${report.duplicates}, failed ${report.failed}\n`,
+      );
+      return report.failed > 0 ? 1 : 0;
     }
     default:
       throw new UsageError(`Unknown command "${command}"`);

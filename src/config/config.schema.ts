@@ -120,6 +120,7 @@ export const environmentSchema = z.object({
   ANNOTATION_REPLY_THRESHOLD: decimal(0.9, 0.05, 1),
   RETRIEVAL_REPLY_THRESHOLD: decimal(0.55, 0.05, 1),
   RETRIEVAL_TOP_K: integer(3, 1, 20),
+  KNOWLEDGE_CHUNK_SIZE: integer(800, 200, 8000),
   EVALUATION_SCHEDULE_DAYS: integer(7, 1, 365),
   USE_LOCAL_MODEL: flag(false),
   LOCAL_MODEL_PATH: optionalText,
@@ -184,6 +185,8 @@ export interface Config {
     /** This many ratings of 2 or lower (and at least a third of its ratings) send a curated answer to review. */
     demotionMinNegative: number;
   };
+  /** The most characters of one chunk of an imported Markdown or text document. */
+  knowledge: { chunkSize: number };
   companyProfilePath: string | undefined;
 }
 
@@ -336,6 +339,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
       topK: raw.RETRIEVAL_TOP_K,
       embedder: embedderConfig(raw, apiKey),
     },
+    knowledge: { chunkSize: raw.KNOWLEDGE_CHUNK_SIZE },
     learning: {
       minRatingThreshold: raw.MIN_RATING_THRESHOLD,
       retrainingThreshold: raw.RETRAINING_THRESHOLD,

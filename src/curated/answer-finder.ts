@@ -1,18 +1,21 @@
 import type { Logger } from 'pino';
+import type { KnowledgeMatch, KnowledgeService } from '../knowledge/knowledge.service.js';
 import type { RetrievalService } from '../retrieval/retrieval.service.js';
 import type { SparseVector } from '../retrieval/sparse-vector.js';
 import { type RankedAnswer, rankAnswers } from './answer-ranking.js';
 import type { CuratedAnswerService, CuratedMatch } from './curated-answers.service.js';
 
 /**
- * Finds what a question can be answered from (curated answers and rated conversations) in the order the
- * chat considers them; the chat and the search API both ask it, so that they rank alike.
+ * Finds what a question can be answered from (curated answers, rated conversations and knowledge-base
+ * chunks) in the order the chat considers them; the chat and the search API both ask it, so that they rank
+ * alike.
  */
 export class AnswerFinder {
   constructor(
     private readonly dependencies: {
       retrieval: RetrievalService;
       curated: CuratedAnswerService;
+      knowledge: KnowledgeService;
       /** ANNOTATION_REPLY_THRESHOLD: from this score on, a curated answer is served as it is. */
       replyThreshold: number;
       logger: Logger;
@@ -20,7 +23,7 @@ export class AnswerFinder {
   ) {}
 
   async find(vector: SparseVector, limit: number): Promise<RankedAnswer[]> {
-    const { retrieval, curated, replyThreshold, logger } = this.dependencies;
+    const { retrieval, curated, knowledge, replyThreshold, logger } = this.dependencies;
     const curatedMatches = curated.search(vector, limit);
     let conversations: Awaited<ReturnType<RetrievalService['search']>> = [];
     try {
@@ -32,7 +35,16 @@ export class AnswerFinder {
         'retrieval failed; answering without rated conversations',
       );
     }
-    return rankAnswers(curatedMatches, conversations, replyThreshold).slice(0, limit);
+    let knowledgeMatches: KnowledgeMatch[] = [];
+    try {
+      knowledgeMatches = await knowledge.search(vector, limit);
+    } catch (error) {
+      logger.warn({ error: (error as Error).message }, 'knowledge search failed; answering without it');
+    }
+    return rankAnswers(
+      { curated: curatedMatches, conversations, knowledge: knowledgeMatches },
+      replyThreshold,
+    ).slice(0, limit);
   }
 
   /** Counts a question answered by a curated answer; a failure to count never fails the answer. */

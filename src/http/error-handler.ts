@@ -53,6 +53,19 @@ export function registerErrorHandler(app: FastifyInstance): void {
       ];
       return reply.status(422).send({ detail });
     }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const limit = request.routeOptions.bodyLimit ?? 0;
+      return reply.status(413).send({
+        detail: `Тело запроса слишком большое: можно не больше ${limit} байт`,
+        code: 'payload_too_large',
+      });
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.status(415).send({
+        detail: `Тип содержимого «${request.headers['content-type'] ?? ''}» здесь не принимается`,
+        code: 'unsupported_media_type',
+      });
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       return reply.status(status).send({ detail: error.message, code: error.code });

@@ -5,6 +5,7 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   forbidden: 403,
   conflict: 409,
+  payload_too_large: 413,
   rate_limited: 429,
   provider_unavailable: 503,
 } as const;

@@ -7,6 +7,7 @@ import { SERVICE_NAME, SERVICE_VERSION } from '../app-info.js';
 const TAGS = {
   chat: 'Questions and answers',
   learning: 'Ratings, learning and training data',
+  knowledge: 'Knowledge base: company documents and Q&A lists',
   company: 'Company figures and integrations',
   operations: 'Health, readiness and metrics',
   service: 'Service information',

@@ -3,8 +3,15 @@ import type { RatingSummary } from '../learning/feedback.store.js';
 import type { IndexState } from '../retrieval/vector-index.js';
 import type { HealthStatus } from './health.service.js';
 
-export type AnswerOutcome = 'llm' | 'curated' | 'retrieval' | 'fallback' | 'error';
-const ANSWER_OUTCOMES: readonly AnswerOutcome[] = ['llm', 'curated', 'retrieval', 'fallback', 'error'];
+export type AnswerOutcome = 'llm' | 'curated' | 'retrieval' | 'knowledge' | 'fallback' | 'error';
+const ANSWER_OUTCOMES: readonly AnswerOutcome[] = [
+  'llm',
+  'curated',
+  'retrieval',
+  'knowledge',
+  'fallback',
+  'error',
+];
 
 /** Where gauges read the service's current state, at scrape time. */
 export interface MetricSources {
@@ -41,7 +48,7 @@ export class Metrics {
 
   readonly aiResponses = new Counter({
     name: 'vasdom_ai_responses_total',
-    help: 'Answers by where they came from (llm, curated, retrieval, fallback); error counts failed LLM calls, whose questions are then answered and counted by the outcome served',
+    help: 'Answers by where they came from (llm, curated, retrieval, knowledge, fallback); error counts failed LLM calls, whose questions are then answered and counted by the outcome served',
     labelNames: ['status'] as const,
     registers: [this.registry],
   });

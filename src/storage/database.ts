@@ -15,6 +15,7 @@ import * as initial from './migrations/001-initial.js';
 import * as curatedAnswers from './migrations/002-curated-answers.js';
 import * as corrections from './migrations/003-corrections.js';
 import * as curatedLearning from './migrations/004-curated-learning.js';
+import * as knowledge from './migrations/005-knowledge.js';
 import { withStatementCache } from './statement-cache.js';
 import type { DatabaseSchema } from './tables.js';
 import { BackgroundCheckpoints } from './wal-checkpoints.js';
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '002-curated-answers': curatedAnswers,
   '003-corrections': corrections,
   '004-curated-learning': curatedLearning,
+  '005-knowledge': knowledge,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };

@@ -4,7 +4,7 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 type Optional<T> = ColumnType<T | null, T | null | undefined, T | null>;
 
 /** Where an answer came from; `model_used` reports the model name for `llm`. */
-export type AnswerSource = 'llm' | 'curated' | 'retrieval' | 'fallback';
+export type AnswerSource = 'llm' | 'curated' | 'retrieval' | 'knowledge' | 'fallback';
 
 export interface ConversationTable {
   id: string;
@@ -86,9 +86,38 @@ export interface CuratedAnswerTable {
   updated_at: string;
 }
 
+/** A company document or Q&A list in the knowledge base; its text lives in its chunks. */
+export interface KnowledgeDocumentTable {
+  id: string;
+  title: string;
+  format: 'markdown' | 'text' | 'qa_jsonl';
+  source_name: string | null;
+  /** SHA-256 (hex) of the content with normalised line endings; unique. */
+  content_hash: string;
+  chunk_count: number;
+  byte_size: number;
+  created_at: string;
+}
+
+/** A piece of a document, retrieved on its own. */
+export interface KnowledgeChunkTable {
+  id: string;
+  document_id: string;
+  position: number;
+  /** The headings above the text (Markdown), the question (Q&A), else empty. */
+  title: string;
+  text: string;
+  question: string | null;
+  answer: string | null;
+  vector: Buffer;
+  embedder: string;
+}
+
 export interface DatabaseSchema {
   conversations: ConversationTable;
   curated_answers: CuratedAnswerTable;
+  knowledge_documents: KnowledgeDocumentTable;
+  knowledge_chunks: KnowledgeChunkTable;
   feedback: FeedbackTable;
   embeddings: EmbeddingTable;
   status_checks: StatusCheckTable;
