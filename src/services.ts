@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import { PLATFORM, SERVICE_VERSION } from './app-info.js';
 import { ChatService } from './chat/chat.service.js';
 import { ConversationStore } from './chat/conversation.store.js';
+import { LlmAnswerer } from './chat/llm-answerer.js';
+import { PromptTemplate } from './chat/prompt-template.js';
 import { type CompanyProfile, loadCompanyProfile } from './company/company-profile.js';
 import { StatusCheckStore } from './company/status-check.store.js';
 import type { Config } from './config/config.schema.js';
@@ -83,9 +85,15 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       similarityThreshold: config.retrieval.similarityThreshold,
     });
     // The client library is loaded only when an LLM is configured: start-up without one skips it.
-    const model = config.llm
-      ? new (await import('./llm/openai-chat-model.js')).OpenAiChatModel(config.llm)
+    const llm = config.llm
+      ? (await import('./llm/create-chat-model.js')).createChatModel(
+          config.llm,
+          metrics,
+          logger.child({ module: 'llm' }),
+        )
       : undefined;
+    const model = llm?.model;
+    const llmCircuit = llm && (() => llm.circuit.state);
     const curated = new CuratedAnswerService(
       new CuratedAnswerStore(database.db),
       embedder,
@@ -149,6 +157,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       embedder,
       tally,
       model,
+      llmCircuit,
       index: indexStatus,
       version: SERVICE_VERSION,
       platform: PLATFORM,
@@ -161,6 +170,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       index: indexStatus,
       ratings: () => tally.summary(),
       retrainingThreshold: config.learning.retrainingThreshold,
+      llmCircuit,
     });
 
     const chat = new ChatService({
@@ -168,7 +178,19 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       retrieval,
       answers,
       tally,
-      model,
+      llm:
+        model &&
+        config.llm &&
+        new LlmAnswerer({
+          model,
+          template: PromptTemplate.load(config.llm.promptTemplatePath),
+          profile,
+          conversations,
+          metrics,
+          logger: logger.child({ module: 'llm' }),
+          deadlineMs: config.llm.deadlineMs,
+          history: config.llm.history,
+        }),
       profile,
       metrics,
       logger: logger.child({ module: 'chat' }),

@@ -3,7 +3,7 @@ import type { CompanyProfile } from '../company/company-profile.js';
 import type { AnswerFinder } from '../curated/answer-finder.js';
 import type { RankedAnswer } from '../curated/answer-ranking.js';
 import type { LearningDataTally } from '../learning/learning-data-tally.js';
-import type { ChatModel } from '../llm/chat-model.js';
+import type { ChatCompletion } from '../llm/chat-model.js';
 import type { Metrics } from '../observability/metrics.js';
 import { EmbedderError } from '../retrieval/embedder.js';
 import type { RetrievalService } from '../retrieval/retrieval.service.js';
@@ -13,8 +13,8 @@ import { timeOrderedId } from '../storage/time-ordered-id.js';
 import type { ConversationStore } from './conversation.store.js';
 import { currentAnswer } from './current-answer.js';
 import { fallbackAnswer } from './fallback-answer.js';
-import { knowledgeAnswer, knowledgePassage } from './knowledge-answer.js';
-import { buildPrompt, type PromptExample } from './prompt.js';
+import { knowledgeAnswer } from './knowledge-answer.js';
+import type { AnswerStream, LlmAnswerer } from './llm-answerer.js';
 
 export interface ChatRequest {
   message: string;
@@ -37,11 +37,20 @@ interface Answer {
   source: AnswerSource;
   /** The curated answer served as it is, if one was. */
   curatedAnswerId?: string;
+  /** For answers the LLM gave: the prompt template's version and the tokens used. */
+  promptVersion?: string;
+  usage?: ChatCompletion['usage'];
+  /** Why the LLM, asked, did not answer. */
+  llmFailure?: string;
+  /** The client went away mid-stream; the text is what had been written by then. */
+  interrupted?: boolean;
+  /** Whether the text has already gone to the stream, piece by piece. */
+  streamed?: boolean;
 }
 
 /**
  * Answers a question: retrieval first, then the LLM if configured, else the best rated answer, the best
- * knowledge-base chunk or the profile.
+ * knowledge-base chunk or the profile. With a stream, the answer is also written to it as it is made.
  */
 export class ChatService {
   constructor(
@@ -50,7 +59,8 @@ export class ChatService {
       retrieval: RetrievalService;
       answers: AnswerFinder;
       tally: LearningDataTally;
-      model: ChatModel | undefined;
+      /** Undefined without an LLM. */
+      llm: LlmAnswerer | undefined;
       profile: CompanyProfile;
       metrics: Metrics;
       logger: Logger;
@@ -62,13 +72,17 @@ export class ChatService {
     },
   ) {}
 
-  async answer(request: ChatRequest): Promise<ChatAnswer> {
+  async answer(request: ChatRequest, stream?: AnswerStream): Promise<ChatAnswer> {
     const started = performance.now();
     const { conversations, retrieval, metrics } = this.dependencies;
     const vector = await this.embed(request.message);
     const found = vector ? await this.dependencies.answers.find(vector, this.dependencies.topK) : [];
     metrics.retrievalDuration.observe((performance.now() - started) / 1000);
-    const answer = await this.compose(request.message, found);
+    const answer = await this.compose(request, found, stream);
+    if (stream && !answer.streamed) {
+      if (stream.signal.aborted) answer.interrupted = true;
+      else stream.onDelta(answer.text);
+    }
     const elapsedMs = performance.now() - started;
     const now = new Date().toISOString();
     const id = timeOrderedId();
@@ -87,6 +101,11 @@ export class ChatService {
         feedback_text: null,
         rated_at: null,
         curated_answer_id: answer.curatedAnswerId ?? null,
+        prompt_version: answer.promptVersion ?? null,
+        prompt_tokens: answer.usage?.promptTokens ?? null,
+        completion_tokens: answer.usage?.completionTokens ?? null,
+        llm_failure: answer.llmFailure ?? null,
+        interrupted: answer.interrupted ? 1 : 0,
         created_at: now,
         updated_at: now,
       },
@@ -95,7 +114,7 @@ export class ChatService {
     );
     this.dependencies.tally.conversationStored(vector !== undefined);
     this.logAnswer(id, request.message, answer, found.length, elapsedMs);
-    metrics.aiResponses.inc({ status: answer.source });
+    metrics.aiResponses.inc({ status: answer.interrupted ? 'interrupted' : answer.source });
     return {
       response: answer.text,
       log_id: id,
@@ -139,6 +158,7 @@ export class ChatService {
         similarFound,
         responseTimeMs: Math.round(elapsedMs * 100) / 100,
         messageLength: message.length,
+        ...(answer.interrupted ? { interrupted: true } : {}),
         ...(logMessageText ? { message } : {}),
       },
       'answered',
@@ -150,8 +170,12 @@ export class ChatService {
    * rated answer, a knowledge-base chunk, or a curated answer introduced by its question); else the
    * company profile.
    */
-  private async compose(message: string, found: RankedAnswer[]): Promise<Answer> {
-    const { model, profile, metrics, logger, answers } = this.dependencies;
+  private async compose(
+    request: ChatRequest,
+    found: RankedAnswer[],
+    stream: AnswerStream | undefined,
+  ): Promise<Answer> {
+    const { llm, answers, metrics } = this.dependencies;
     const curated = answers.direct(found);
     if (curated) {
       await answers.recordHit(curated.curated.id);
@@ -162,51 +186,45 @@ export class ChatService {
         curatedAnswerId: curated.curated.id,
       };
     }
-    if (model) {
-      const examples: PromptExample[] = found.flatMap((match): PromptExample[] => {
-        if (match.kind === 'curated') {
-          const { question, answer } = match.curated;
-          return [{ question, answer, source: 'curated', rating: null, similarity: match.score }];
-        }
-        if (match.kind === 'conversation') {
-          return [
-            {
-              question: match.conversation.user_message,
-              answer: currentAnswer(match.conversation),
-              source: 'conversation',
-              rating: match.conversation.rating,
-              similarity: match.score,
-            },
-          ];
-        }
-        return [];
-      });
-      const passages = found.flatMap((match) =>
-        match.kind === 'knowledge' ? [knowledgePassage(match)] : [],
-      );
-      const called = performance.now();
-      try {
-        const completion = await model.complete(buildPrompt(profile, examples, message, passages));
-        metrics.llmDuration.observe({ result: 'success' }, (performance.now() - called) / 1000);
-        if (completion.usage) {
-          metrics.llmTokens.inc({ kind: 'prompt' }, completion.usage.promptTokens);
-          metrics.llmTokens.inc({ kind: 'completion' }, completion.usage.completionTokens);
-        }
-        return { text: completion.text, modelUsed: completion.model, source: 'llm' };
-      } catch (error) {
-        const reason = (error as { reason?: string }).reason ?? 'unknown';
-        metrics.llmDuration.observe({ result: reason }, (performance.now() - called) / 1000);
-        metrics.llmFailures.inc({ reason });
+    if (!llm) return this.withoutLlm(request.message, found);
+    const outcome = await llm.answer(request.message, request.sessionId, found, stream);
+    switch (outcome.kind) {
+      case 'answered':
+        return {
+          text: outcome.completion.text,
+          modelUsed: outcome.completion.model,
+          source: 'llm',
+          promptVersion: outcome.promptVersion,
+          usage: outcome.completion.usage,
+          streamed: stream !== undefined,
+        };
+      case 'interrupted':
+        return {
+          text: outcome.text,
+          modelUsed: outcome.model,
+          source: 'llm',
+          promptVersion: outcome.promptVersion,
+          interrupted: true,
+          streamed: true,
+        };
+      case 'failed':
         metrics.aiResponses.inc({ status: 'error' });
-        logger.warn({ reason, error: (error as Error).message }, 'LLM call failed; answering without it');
-      }
+        return { ...this.withoutLlm(request.message, found), llmFailure: outcome.reason };
     }
+  }
+
+  /** The best match close enough (a rated answer, a knowledge-base chunk, a curated answer), else the profile. */
+  private withoutLlm(message: string, found: readonly RankedAnswer[]): Answer {
     const best = found.find((match) => match.score >= this.dependencies.retrievalReplyThreshold);
     if (best?.kind === 'knowledge') {
       return { text: knowledgeAnswer(best.chunk), modelUsed: 'knowledge', source: 'knowledge' };
     }
     if (best) return { text: similarAnswerText(best), modelUsed: 'retrieval', source: 'retrieval' };
-    return { text: fallbackAnswer(message, profile), modelUsed: 'fallback', source: 'fallback' };
+    return {
+      text: fallbackAnswer(message, this.dependencies.profile),
+      modelUsed: 'fallback',
+      source: 'fallback',
+    };
   }
 }
 

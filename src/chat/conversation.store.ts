@@ -1,7 +1,13 @@
-import type { CompiledQuery, ExpressionBuilder, Insertable, Kysely } from 'kysely';
+import { type CompiledQuery, type ExpressionBuilder, type Insertable, type Kysely, sql } from 'kysely';
 import { placeholderRow, withParameters } from '../storage/compiled-query.js';
 import { GroupCommit } from '../storage/group-commit.js';
-import type { Conversation, DatabaseSchema, EmbeddingTable, NewConversation } from '../storage/tables.js';
+import type {
+  AnswerSource,
+  Conversation,
+  DatabaseSchema,
+  EmbeddingTable,
+  NewConversation,
+} from '../storage/tables.js';
 import { answerKey } from './answer-key.js';
 
 export interface StoredEmbedding {
@@ -43,6 +49,11 @@ const CONVERSATION_COLUMNS = [
   'rated_at',
   'curated_answer_id',
   'answer_key',
+  'prompt_version',
+  'prompt_tokens',
+  'completion_tokens',
+  'llm_failure',
+  'interrupted',
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof NewConversation)[];
@@ -87,7 +98,11 @@ export class ConversationStore {
    */
   insert(conversation: NewConversation, embedding: StoredEmbedding | undefined): Promise<void> {
     return this.writes.write({
-      conversation: { ...conversation, answer_key: answerKey(conversation.ai_response) },
+      conversation: {
+        ...conversation,
+        answer_key: answerKey(conversation.ai_response),
+        interrupted: conversation.interrupted ?? 0,
+      },
       embedding,
     });
   }
@@ -118,6 +133,55 @@ export class ConversationStore {
         }
       }
     });
+  }
+
+  /** The session's last complete exchanges, oldest first, with corrected answers where there are. */
+  async recentTurns(sessionId: string, limit: number): Promise<{ question: string; answer: string }[]> {
+    const rows = await this.db
+      .selectFrom('conversations')
+      .select(['user_message', 'ai_response', 'corrected_answer'])
+      .where('session_id', '=', sessionId)
+      .where('interrupted', '=', 0)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.reverse().map((row) => ({
+      question: row.user_message,
+      answer: row.corrected_answer ?? row.ai_response,
+    }));
+  }
+
+  /** Answers by where they came from, with the LLM's token use and how many were given after it failed. */
+  async answerSources(): Promise<
+    {
+      source: AnswerSource;
+      answers: number;
+      afterLlmFailure: number;
+      promptTokens: number;
+      completionTokens: number;
+    }[]
+  > {
+    const rows = await this.db
+      .selectFrom('conversations')
+      .select((eb) => [
+        'answer_source',
+        eb.fn.countAll<number>().as('answers'),
+        sql<number>`coalesce(sum(case when llm_failure is not null then 1 else 0 end), 0)`.as(
+          'after_failure',
+        ),
+        sql<number>`coalesce(sum(prompt_tokens), 0)`.as('prompt_tokens'),
+        sql<number>`coalesce(sum(completion_tokens), 0)`.as('completion_tokens'),
+      ])
+      .groupBy('answer_source')
+      .execute();
+    return rows.map((row) => ({
+      source: row.answer_source,
+      answers: Number(row.answers),
+      afterLlmFailure: Number(row.after_failure),
+      promptTokens: Number(row.prompt_tokens),
+      completionTokens: Number(row.completion_tokens),
+    }));
   }
 
   async findById(id: string): Promise<Conversation | undefined> {

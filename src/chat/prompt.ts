@@ -1,5 +1,6 @@
 import type { CompanyProfile } from '../company/company-profile.js';
 import type { ChatMessage } from '../llm/chat-model.js';
+import type { PromptTemplate } from './prompt-template.js';
 
 export interface PromptExample {
   question: string;
@@ -42,51 +43,54 @@ export function companyFacts(profile: CompanyProfile): string {
   ].join('\n');
 }
 
+/** An earlier exchange of the same session, for follow-up questions. */
+export interface PastTurn {
+  question: string;
+  answer: string;
+}
+
+function exampleItem(example: PromptExample, index: number): string {
+  return [
+    `${index + 1}. Вопрос: ${example.question}`,
+    `   Ответ (${exampleLabel(example)}, сходство ${example.similarity.toFixed(2)}): ${example.answer}`,
+  ].join('\n');
+}
+
+function passageItem(passage: KnowledgePassage, index: number): string {
+  const section = passage.section === null ? '' : `, раздел «${passage.section}»`;
+  return [
+    `${index + 1}. Документ «${passage.documentTitle}»${section} (сходство ${passage.similarity.toFixed(2)}):`,
+    ...passage.text.split('\n').map((line) => `   ${line}`),
+  ].join('\n');
+}
+
 /**
- * The system prompt: who the assistant is, the company's facts, the best-rated similar answers and the
- * matching passages of the company's documents.
+ * The messages for the LLM: the system prompt from the template (who the assistant is, the company's
+ * facts, the best-rated similar answers and the matching passages of the company's documents), the
+ * session's earlier turns, oldest first, then the question.
  */
 export function buildPrompt(
+  template: PromptTemplate,
   profile: CompanyProfile,
-  examples: readonly PromptExample[],
+  context: {
+    examples: readonly PromptExample[];
+    passages: readonly KnowledgePassage[];
+    history: readonly PastTurn[];
+  },
   question: string,
-  passages: readonly KnowledgePassage[] = [],
 ): ChatMessage[] {
-  const parts = [
-    `Ты — ассистент клининговой компании «${profile.company.name}» для менеджеров и сотрудников бригад.`,
-    'Отвечай по-русски, кратко и по делу. Опирайся на факты о компании ниже; если точных данных нет, так и скажи и предложи, у кого уточнить. Не выдумывай адреса, телефоны и цифры.',
-    '',
-    'Факты о компании:',
-    companyFacts(profile),
-  ];
-  if (examples.length > 0) {
-    parts.push(
-      '',
-      'Похожие вопросы, на которые уже были даны ответы: проверенные ответы компании и прошлые ответы с оценками пользователей (1–5):',
-    );
-    examples.forEach((example, index) => {
-      parts.push(
-        `${index + 1}. Вопрос: ${example.question}`,
-        `   Ответ (${exampleLabel(example)}, сходство ${example.similarity.toFixed(2)}): ${example.answer}`,
-      );
-    });
-    parts.push('Используй эти ответы, если они подходят к новому вопросу.');
-  }
-  if (passages.length > 0) {
-    parts.push('', 'Из базы знаний компании (документы и ответы на частые вопросы):');
-    passages.forEach((passage, index) => {
-      const section = passage.section === null ? '' : `, раздел «${passage.section}»`;
-      parts.push(
-        `${index + 1}. Документ «${passage.documentTitle}»${section} (сходство ${passage.similarity.toFixed(2)}):`,
-        ...passage.text.split('\n').map((line) => `   ${line}`),
-      );
-    });
-    parts.push(
-      'Опирайся на эти сведения, если они относятся к вопросу, и назови документ, из которого они взяты.',
-    );
-  }
+  const system = template.render({
+    companyName: profile.company.name,
+    companyFacts: companyFacts(profile),
+    examples: context.examples.map(exampleItem),
+    knowledge: context.passages.map(passageItem),
+  });
   return [
-    { role: 'system', content: parts.join('\n') },
+    { role: 'system', content: system },
+    ...context.history.flatMap((turn): ChatMessage[] => [
+      { role: 'user', content: turn.question },
+      { role: 'assistant', content: turn.answer },
+    ]),
     { role: 'user', content: question },
   ];
 }

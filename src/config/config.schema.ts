@@ -89,6 +89,15 @@ export const environmentSchema = z.object({
   LLM_TEMPERATURE: decimal(0.3, 0, 2),
   LLM_MAX_TOKENS: integer(600, 16, 32_000),
   LLM_TIMEOUT_MS: integer(20_000, 100, 600_000),
+  LLM_DEADLINE_MS: integer(30_000, 100, 600_000),
+  LLM_RETRIES: integer(2, 0, 10),
+  LLM_RETRY_BASE_MS: integer(200, 1, 60_000),
+  LLM_RETRY_MAX_MS: integer(2000, 1, 600_000),
+  LLM_BREAKER_FAILURES: integer(5, 1, 1000),
+  LLM_BREAKER_COOLDOWN_MS: integer(30_000, 100, 3_600_000),
+  LLM_HISTORY_TURNS: integer(6, 0, 50),
+  LLM_HISTORY_CHARS: integer(4000, 0, 100_000),
+  PROMPT_TEMPLATE_PATH: optionalText,
 
   EMBEDDING_PROVIDER: z
     .enum(['local', 'openai', 'transformers', ''], { error: 'expected local, openai or transformers' })
@@ -142,7 +151,16 @@ export interface LlmConfig {
   model: string;
   temperature: number;
   maxTokens: number;
+  /** Each call to the provider. */
   timeoutMs: number;
+  /** All calls for one question, retries included; then it is answered without the LLM. */
+  deadlineMs: number;
+  retry: { retries: number; baseDelayMs: number; maxDelayMs: number };
+  breaker: { failureThreshold: number; cooldownMs: number };
+  /** The session's earlier turns given to the model: at most this many, and this many characters. */
+  history: { turns: number; chars: number };
+  /** The system prompt's template file; undefined: the built-in one. */
+  promptTemplatePath: string | undefined;
 }
 
 export interface Config {
@@ -330,6 +348,15 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
           temperature: raw.LLM_TEMPERATURE,
           maxTokens: raw.LLM_MAX_TOKENS,
           timeoutMs: raw.LLM_TIMEOUT_MS,
+          deadlineMs: raw.LLM_DEADLINE_MS,
+          retry: {
+            retries: raw.LLM_RETRIES,
+            baseDelayMs: raw.LLM_RETRY_BASE_MS,
+            maxDelayMs: raw.LLM_RETRY_MAX_MS,
+          },
+          breaker: { failureThreshold: raw.LLM_BREAKER_FAILURES, cooldownMs: raw.LLM_BREAKER_COOLDOWN_MS },
+          history: { turns: raw.LLM_HISTORY_TURNS, chars: raw.LLM_HISTORY_CHARS },
+          promptTemplatePath: raw.PROMPT_TEMPLATE_PATH && path.resolve(raw.PROMPT_TEMPLATE_PATH),
         }
       : undefined,
     retrieval: {

@@ -10,21 +10,51 @@ export interface ChatCompletion {
   usage: { promptTokens: number; completionTokens: number } | undefined;
 }
 
+export interface ChatCallOptions {
+  /** Aborts the call: the question's deadline, or the client that asked went away. */
+  signal?: AbortSignal;
+}
+
+export interface ChatStreamOptions extends ChatCallOptions {
+  /** Receives the answer's text as it arrives, piece by piece. */
+  onDelta(text: string): void;
+}
+
 /** A chat model behind any provider; adapters translate errors into `ChatModelError`. */
 export interface ChatModel {
   readonly name: string;
-  complete(messages: readonly ChatMessage[], options?: { signal?: AbortSignal }): Promise<ChatCompletion>;
+  complete(messages: readonly ChatMessage[], options?: ChatCallOptions): Promise<ChatCompletion>;
+  /** The same answer, its text handed to `onDelta` as the provider streams it; resolves to the whole. */
+  stream(messages: readonly ChatMessage[], options: ChatStreamOptions): Promise<ChatCompletion>;
   /** Checks that the provider answers and accepts the key; rejects with a ChatModelError otherwise. */
   probe(): Promise<void>;
 }
 
+/**
+ * Why a call failed. unavailable: 429, 5xx or no connection (worth retrying); timeout: no answer in time;
+ * rejected: the provider refused the request (a bad key, a bad request); malformed: an answer that cannot
+ * be read; aborted: the caller gave up (its client went away); circuit_open: not tried, the provider has
+ * been failing.
+ */
+export type ChatModelFailure =
+  | 'timeout'
+  | 'unavailable'
+  | 'rejected'
+  | 'malformed'
+  | 'aborted'
+  | 'circuit_open';
+
 export class ChatModelError extends Error {
+  /** What the provider asked to wait before trying again (Retry-After), if it said. */
+  readonly retryAfterMs: number | undefined;
+
   constructor(
     message: string,
-    readonly reason: 'timeout' | 'unavailable' | 'rejected' | 'malformed',
-    options?: { cause?: unknown },
+    readonly reason: ChatModelFailure,
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(message, options);
     this.name = 'ChatModelError';
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }

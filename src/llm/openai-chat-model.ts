@@ -1,6 +1,13 @@
 import OpenAI from 'openai';
 import type { LlmConfig } from '../config/config.schema.js';
-import { type ChatCompletion, type ChatMessage, type ChatModel, ChatModelError } from './chat-model.js';
+import {
+  type ChatCallOptions,
+  type ChatCompletion,
+  type ChatMessage,
+  type ChatModel,
+  ChatModelError,
+  type ChatStreamOptions,
+} from './chat-model.js';
 
 /** Longest a health probe of the provider may take. */
 const PROBE_TIMEOUT_MS = 5000;
@@ -15,39 +22,62 @@ export class OpenAiChatModel implements ChatModel {
     this.client = new OpenAI({
       apiKey: config.apiKey,
       baseURL: config.baseUrl,
+      // LLM_TIMEOUT_MS bounds each call; retries and the circuit breaker are wrapped around this adapter.
       timeout: config.timeoutMs,
-      // LLM_TIMEOUT_MS bounds the whole call; a failed call is answered without the LLM instead.
       maxRetries: 0,
     });
   }
 
-  async complete(
-    messages: readonly ChatMessage[],
-    options: { signal?: AbortSignal } = {},
-  ): Promise<ChatCompletion> {
+  async complete(messages: readonly ChatMessage[], options: ChatCallOptions = {}): Promise<ChatCompletion> {
     let response: OpenAI.Chat.Completions.ChatCompletion;
     try {
-      response = await this.client.chat.completions.create(
-        {
-          model: this.config.model,
-          messages: messages.map((message) => ({ role: message.role, content: message.content })),
-          temperature: this.config.temperature,
-          max_tokens: this.config.maxTokens,
-        },
-        { signal: options.signal },
-      );
+      response = await this.client.chat.completions.create(this.request(messages), {
+        signal: options.signal,
+      });
     } catch (error) {
-      throw translateError(error);
+      throw translateError(error, options.signal);
     }
     const text = response?.choices?.[0]?.message?.content?.trim();
     if (!text) throw new ChatModelError('The model returned no answer text', 'malformed');
     return {
       text,
-      model: typeof response.model === 'string' && response.model !== '' ? response.model : this.config.model,
+      model: this.reportedModel(response.model),
       usage: response.usage
         ? { promptTokens: response.usage.prompt_tokens, completionTokens: response.usage.completion_tokens }
         : undefined,
     };
+  }
+
+  async stream(messages: readonly ChatMessage[], options: ChatStreamOptions): Promise<ChatCompletion> {
+    let text = '';
+    let model = this.config.model;
+    let usage: ChatCompletion['usage'];
+    try {
+      const chunks = await this.client.chat.completions.create(
+        { ...this.request(messages), stream: true, stream_options: { include_usage: true } },
+        { signal: options.signal },
+      );
+      for await (const chunk of chunks) {
+        model = this.reportedModel(chunk.model);
+        if (chunk.usage) {
+          usage = {
+            promptTokens: chunk.usage.prompt_tokens,
+            completionTokens: chunk.usage.completion_tokens,
+          };
+        }
+        const delta = chunk.choices?.[0]?.delta?.content;
+        if (typeof delta === 'string' && delta !== '') {
+          text += delta;
+          options.onDelta(delta);
+        }
+      }
+      // The client library ends an aborted stream quietly: the answer is cut short all the same.
+      if (options.signal?.aborted) throw new Error('aborted');
+    } catch (error) {
+      throw translateError(error, options.signal);
+    }
+    if (text.trim() === '') throw new ChatModelError('The model returned no answer text', 'malformed');
+    return { text: text.trim(), model, usage };
   }
 
   async probe(): Promise<void> {
@@ -60,10 +90,43 @@ export class OpenAiChatModel implements ChatModel {
       throw translateError(error);
     }
   }
+
+  private request(messages: readonly ChatMessage[]) {
+    return {
+      model: this.config.model,
+      messages: messages.map((message) => ({ role: message.role, content: message.content })),
+      temperature: this.config.temperature,
+      max_tokens: this.config.maxTokens,
+    };
+  }
+
+  private reportedModel(model: unknown): string {
+    return typeof model === 'string' && model !== '' ? model : this.config.model;
+  }
+}
+
+/** Retry-After as milliseconds: seconds or an HTTP date (and OpenAI's retry-after-ms). */
+function retryAfterMs(headers: unknown): number | undefined {
+  const read = (name: string): string | null | undefined =>
+    headers instanceof Headers ? headers.get(name) : (headers as Record<string, string> | undefined)?.[name];
+  const milliseconds = Number(read('retry-after-ms'));
+  if (read('retry-after-ms') && Number.isFinite(milliseconds)) return Math.max(0, milliseconds);
+  const value = read('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 /** Provider errors without their request details (which may carry the key or user text). */
-function translateError(error: unknown): ChatModelError {
+function translateError(error: unknown, signal?: AbortSignal): ChatModelError {
+  if (signal?.aborted) {
+    // The question's deadline (a TimeoutError) or the client going away.
+    return (signal.reason as Error | undefined)?.name === 'TimeoutError'
+      ? new ChatModelError('The model did not answer before the deadline', 'timeout')
+      : new ChatModelError('The model call was abandoned', 'aborted');
+  }
   if (error instanceof OpenAI.APIConnectionTimeoutError) {
     return new ChatModelError('The model did not answer in time', 'timeout');
   }
@@ -73,10 +136,13 @@ function translateError(error: unknown): ChatModelError {
   if (error instanceof OpenAI.APIError) {
     const status = error.status ?? 0;
     const reason = status === 429 || status >= 500 ? 'unavailable' : 'rejected';
-    return new ChatModelError(`The model provider answered HTTP ${status}`, reason);
+    return new ChatModelError(`The model provider answered HTTP ${status}`, reason, {
+      retryAfterMs: retryAfterMs(error.headers),
+    });
   }
   if (error instanceof Error && error.name === 'AbortError') {
     return new ChatModelError('The model call was aborted', 'timeout');
   }
-  return new ChatModelError('The model call failed', 'malformed');
+  // A stream that ends before its end, or a body that is not what the protocol says.
+  return new ChatModelError('The model answer could not be read', 'malformed');
 }

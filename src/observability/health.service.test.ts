@@ -18,6 +18,9 @@ class SwitchableModel implements ChatModel {
   async complete(): Promise<never> {
     throw new Error('not used');
   }
+  async stream(): Promise<never> {
+    throw new Error('not used');
+  }
   async probe(): Promise<void> {
     this.probes++;
     if (!this.up) throw new ChatModelError('The model provider is unreachable', 'unavailable');

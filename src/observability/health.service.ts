@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { LearningDataTally } from '../learning/learning-data-tally.js';
 import type { ChatModel } from '../llm/chat-model.js';
+import type { CircuitState } from '../llm/circuit-breaker-chat-model.js';
 import type { Embedder } from '../retrieval/embedder.js';
 import type { IndexState } from '../retrieval/vector-index.js';
 import { pingDatabase } from '../storage/database.js';
@@ -63,7 +64,7 @@ export interface HealthReport {
   /** Every check with its own figures. */
   checks: {
     database: ProbeResult;
-    llm: { configured: false } | ({ configured: true } & (ProbeResult | PendingProbe));
+    llm: { configured: false } | ({ configured: true; circuit: CircuitState } & (ProbeResult | PendingProbe));
     embedder: ProbeResult;
     retrieval_index: { state: IndexState; items: number };
     disk: { writable: boolean; percent_used: number; free_bytes: number; sampled_at: string };
@@ -134,6 +135,8 @@ export class HealthService {
       embedder: Embedder;
       tally: LearningDataTally;
       model: ChatModel | undefined;
+      /** The LLM's circuit breaker: open means questions are answered without the LLM for a while. */
+      llmCircuit?: () => CircuitState;
       index: () => { state: IndexState; items: number };
       version: string;
       platform: string;
@@ -222,6 +225,7 @@ export class HealthService {
     if (!this.database.ok) reasons.push('database unreachable');
     if (!system.storageWritable) reasons.push('data directory not writable');
     if (model && this.llm.ok === false) reasons.push('LLM provider unreachable');
+    if (this.dependencies.llmCircuit?.() === 'open') reasons.push('LLM circuit breaker open');
     if (!this.embedder.ok) reasons.push('embedder self-test failed');
     if (index.state !== 'ready') reasons.push(`retrieval index ${index.state}`);
     if (system.diskPercent >= DISK_FULL_PERCENT) reasons.push(`disk ${system.diskPercent}% full`);
@@ -270,7 +274,9 @@ export class HealthService {
       database: { ok: this.database.ok, latency_ms: this.database.latency_ms },
       checks: {
         database: this.database,
-        llm: model ? { configured: true, ...this.llm } : { configured: false },
+        llm: model
+          ? { configured: true, ...this.llm, circuit: this.dependencies.llmCircuit?.() ?? 'closed' }
+          : { configured: false },
         embedder: this.embedder,
         retrieval_index: index,
         disk: {

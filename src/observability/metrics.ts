@@ -1,9 +1,18 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { RatingSummary } from '../learning/feedback.store.js';
+import type { CircuitState } from '../llm/circuit-breaker-chat-model.js';
 import type { IndexState } from '../retrieval/vector-index.js';
 import type { HealthStatus } from './health.service.js';
 
-export type AnswerOutcome = 'llm' | 'curated' | 'retrieval' | 'knowledge' | 'fallback' | 'error';
+/** error: the LLM failed (the question is answered without it, and counted once more by that source). */
+export type AnswerOutcome =
+  | 'llm'
+  | 'curated'
+  | 'retrieval'
+  | 'knowledge'
+  | 'fallback'
+  | 'error'
+  | 'interrupted';
 const ANSWER_OUTCOMES: readonly AnswerOutcome[] = [
   'llm',
   'curated',
@@ -11,6 +20,7 @@ const ANSWER_OUTCOMES: readonly AnswerOutcome[] = [
   'knowledge',
   'fallback',
   'error',
+  'interrupted',
 ];
 
 /** Where gauges read the service's current state, at scrape time. */
@@ -20,7 +30,11 @@ export interface MetricSources {
   /** All-time rating figures (kept in memory: reading them costs nothing). */
   ratings(): RatingSummary;
   retrainingThreshold: number;
+  /** The LLM's circuit breaker; undefined without an LLM. */
+  llmCircuit?: () => CircuitState;
 }
+
+const CIRCUIT_STATES: readonly CircuitState[] = ['closed', 'open', 'half_open'];
 
 const HEALTH_STATUSES: readonly HealthStatus[] = ['healthy', 'degraded', 'unhealthy'];
 
@@ -64,6 +78,12 @@ export class Metrics {
     name: 'vasdom_llm_failures_total',
     help: 'LLM calls that failed, by reason',
     labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly llmRetries = new Counter({
+    name: 'vasdom_llm_retries_total',
+    help: 'LLM calls tried again after a 429, a 5xx or a lost connection',
     registers: [this.registry],
   });
 
@@ -162,6 +182,16 @@ export class Metrics {
       },
     });
     for (const status of HEALTH_STATUSES) healthStatus.set({ status }, 0);
+    new Gauge({
+      name: 'vasdom_llm_circuit_state',
+      help: "The LLM circuit breaker's state: 1 for the current one, 0 for the others (all 0 without an LLM)",
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      collect() {
+        const current = metrics.sources?.llmCircuit?.();
+        for (const state of CIRCUIT_STATES) this.set({ state }, state === current ? 1 : 0);
+      },
+    });
     gauge(
       'vasdom_system_memory_used_ratio',
       'Share of the machine memory in use (reclaimable cache counted as free), sampled in the background',

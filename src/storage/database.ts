@@ -16,6 +16,7 @@ import * as curatedAnswers from './migrations/002-curated-answers.js';
 import * as corrections from './migrations/003-corrections.js';
 import * as curatedLearning from './migrations/004-curated-learning.js';
 import * as knowledge from './migrations/005-knowledge.js';
+import * as llmAccounting from './migrations/006-llm-accounting.js';
 import { withStatementCache } from './statement-cache.js';
 import type { DatabaseSchema } from './tables.js';
 import { BackgroundCheckpoints } from './wal-checkpoints.js';
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '003-corrections': corrections,
   '004-curated-learning': curatedLearning,
   '005-knowledge': knowledge,
+  '006-llm-accounting': llmAccounting,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };

@@ -26,6 +26,14 @@ export interface ConversationTable {
   curated_answer_id: Optional<string>;
   /** answerKey() of ai_response: conversations that gave the same answer share it. */
   answer_key: Optional<string>;
+  /** The prompt template's version, for answers the LLM gave. */
+  prompt_version: Optional<string>;
+  prompt_tokens: Optional<number>;
+  completion_tokens: Optional<number>;
+  /** Why the LLM did not answer when it was asked (its ChatModelError reason). */
+  llm_failure: Optional<string>;
+  /** 1 when the client went away mid-stream: the answer is what had been written by then. */
+  interrupted: ColumnType<number, number | undefined, number>;
   created_at: string;
   updated_at: string;
 }

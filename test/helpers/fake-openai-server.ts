@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export type FakeBehaviour =
-  | { kind: 'answer'; text: string; model?: string }
+  /** Streamed requests get the text in `pieces` (default 3) chunks, `delayMs` apart. */
+  | { kind: 'answer'; text: string; model?: string; pieces?: number; delayMs?: number }
+  /** A stream that sends its first `pieces` chunks, then, after `delayMs`, hangs ('hang') or is cut. */
+  | { kind: 'partial'; text: string; pieces: number; ending: 'cut' | 'hang'; delayMs?: number }
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'hang' }
   | { kind: 'malformed' };
@@ -49,6 +52,8 @@ export class FakeOpenAiServer {
   private behaviours: FakeBehaviour[] = [{ kind: 'answer', text: 'Ответ модели.' }];
   private server: Server | undefined;
   private readonly hanging = new Set<ServerResponse>();
+  /** Chat requests whose connection closed before their answer was complete (the client aborted them). */
+  abandoned = 0;
 
   get baseUrl(): string {
     const address = this.server?.address();
@@ -102,7 +107,13 @@ export class FakeOpenAiServer {
     const behaviour = (
       this.behaviours.length > 1 ? this.behaviours.shift() : this.behaviours[0]
     ) as FakeBehaviour;
+    if (body?.stream === true && (behaviour.kind === 'answer' || behaviour.kind === 'partial')) {
+      await this.stream(body, behaviour, response);
+      return;
+    }
     switch (behaviour.kind) {
+      case 'partial':
+        throw new Error('partial answers are for streamed requests');
       case 'answer':
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(
@@ -159,4 +170,76 @@ export class FakeOpenAiServer {
       }),
     );
   }
+
+  /** The SSE chunks of a streamed chat completion, as OpenAI sends them, ending with usage and [DONE]. */
+  private async stream(
+    body: any,
+    behaviour: Extract<FakeBehaviour, { kind: 'answer' | 'partial' }>,
+    response: ServerResponse,
+  ): Promise<void> {
+    let finished = false;
+    response.on('close', () => {
+      if (!finished) this.abandoned++;
+    });
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const id = `chatcmpl-${this.requests.length}`;
+    const model = (behaviour.kind === 'answer' && behaviour.model) || body?.model || 'fake-model';
+    const chunk = (delta: object, extra: object = {}) =>
+      `data: ${JSON.stringify({
+        id,
+        object: 'chat.completion.chunk',
+        created: Math.floor(Date.now() / 1000),
+        model,
+        choices: [{ index: 0, delta, finish_reason: null }],
+        ...extra,
+      })}\n\n`;
+    const pieces = splitText(behaviour.text, behaviour.kind === 'answer' ? (behaviour.pieces ?? 3) : 3);
+    const sent = behaviour.kind === 'partial' ? pieces.slice(0, behaviour.pieces) : pieces;
+    response.write(chunk({ role: 'assistant', content: '' }));
+    for (const piece of sent) {
+      if (behaviour.delayMs) await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
+      if (response.destroyed) return;
+      response.write(chunk({ content: piece }));
+    }
+    if (behaviour.kind === 'partial') {
+      if (behaviour.ending === 'hang') {
+        this.hanging.add(response);
+        return;
+      }
+      // Cut: the connection drops before the stream's end, once the client has read what was sent.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      response.socket?.destroy();
+      return;
+    }
+    response.write(
+      `data: ${JSON.stringify({
+        id,
+        object: 'chat.completion.chunk',
+        created: Math.floor(Date.now() / 1000),
+        model,
+        choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
+      })}\n\n`,
+    );
+    response.write(
+      `data: ${JSON.stringify({
+        id,
+        object: 'chat.completion.chunk',
+        created: Math.floor(Date.now() / 1000),
+        model,
+        choices: [],
+        usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 },
+      })}\n\n`,
+    );
+    response.write('data: [DONE]\n\n');
+    finished = true;
+    response.end();
+  }
+}
+
+/** A text in `count` pieces of about equal length (at least one character each). */
+function splitText(text: string, count: number): string[] {
+  const size = Math.max(1, Math.ceil(text.length / count));
+  const pieces: string[] = [];
+  for (let start = 0; start < text.length; start += size) pieces.push(text.slice(start, start + size));
+  return pieces;
 }

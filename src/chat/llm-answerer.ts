@@ -1,0 +1,130 @@
+import type { Logger } from 'pino';
+import type { CompanyProfile } from '../company/company-profile.js';
+import type { RankedAnswer } from '../curated/answer-ranking.js';
+import { type ChatCompletion, type ChatModel, ChatModelError } from '../llm/chat-model.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { ConversationStore } from './conversation.store.js';
+import { currentAnswer } from './current-answer.js';
+import { knowledgePassage } from './knowledge-answer.js';
+import { buildPrompt, type PastTurn, type PromptExample } from './prompt.js';
+import type { PromptTemplate } from './prompt-template.js';
+
+/** Where a streamed answer goes, and how its client says it has gone away. */
+export interface AnswerStream {
+  /** A piece of the answer, as it is produced. */
+  onDelta(text: string): void;
+  /** The pieces streamed so far are withdrawn: the answer that follows replaces them. */
+  onReset(): void;
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+}
+
+export type LlmOutcome =
+  | { kind: 'answered'; completion: ChatCompletion; promptVersion: string }
+  /** The client went away while the answer was streamed: `text` is what had been written. */
+  | { kind: 'interrupted'; text: string; model: string; promptVersion: string }
+  | { kind: 'failed'; reason: string };
+
+/**
+ * Asks the LLM: the prompt from the template with the retrieved examples and knowledge and the session's
+ * earlier turns, within the question's deadline (LLM_DEADLINE_MS), streamed when the caller streams.
+ * Failures are counted and logged here; the caller answers without the LLM then.
+ */
+export class LlmAnswerer {
+  constructor(
+    private readonly dependencies: {
+      model: ChatModel;
+      template: PromptTemplate;
+      profile: CompanyProfile;
+      conversations: Pick<ConversationStore, 'recentTurns'>;
+      metrics: Metrics;
+      logger: Logger;
+      deadlineMs: number;
+      history: { turns: number; chars: number };
+    },
+  ) {}
+
+  async answer(
+    message: string,
+    sessionId: string | undefined,
+    found: readonly RankedAnswer[],
+    stream: AnswerStream | undefined,
+  ): Promise<LlmOutcome> {
+    const { model, template, profile, metrics, logger, deadlineMs } = this.dependencies;
+    const messages = buildPrompt(
+      template,
+      profile,
+      {
+        examples: found.flatMap(promptExample),
+        passages: found.flatMap((match) => (match.kind === 'knowledge' ? [knowledgePassage(match)] : [])),
+        history: sessionId === undefined ? [] : await this.history(sessionId),
+      },
+      message,
+    );
+    const deadline = AbortSignal.timeout(deadlineMs);
+    const signal = stream ? AbortSignal.any([deadline, stream.signal]) : deadline;
+    let streamed = '';
+    const called = performance.now();
+    try {
+      const completion = stream
+        ? await model.stream(messages, {
+            signal,
+            onDelta: (text) => {
+              streamed += text;
+              stream.onDelta(text);
+            },
+          })
+        : await model.complete(messages, { signal });
+      metrics.llmDuration.observe({ result: 'success' }, (performance.now() - called) / 1000);
+      if (completion.usage) {
+        metrics.llmTokens.inc({ kind: 'prompt' }, completion.usage.promptTokens);
+        metrics.llmTokens.inc({ kind: 'completion' }, completion.usage.completionTokens);
+      }
+      return { kind: 'answered', completion, promptVersion: template.version };
+    } catch (error) {
+      const reason = error instanceof ChatModelError ? error.reason : 'unknown';
+      metrics.llmDuration.observe({ result: reason }, (performance.now() - called) / 1000);
+      if (reason === 'aborted' && stream?.signal.aborted) {
+        return { kind: 'interrupted', text: streamed, model: model.name, promptVersion: template.version };
+      }
+      metrics.llmFailures.inc({ reason });
+      logger.warn({ reason, error: (error as Error).message }, 'LLM call failed; answering without it');
+      if (streamed !== '') stream?.onReset();
+      return { kind: 'failed', reason };
+    }
+  }
+
+  /** The session's last turns, newest kept first, within the turn and character budget. */
+  private async history(sessionId: string): Promise<PastTurn[]> {
+    const { turns, chars } = this.dependencies.history;
+    if (turns === 0 || chars === 0) return [];
+    const recent = await this.dependencies.conversations.recentTurns(sessionId, turns);
+    const kept: PastTurn[] = [];
+    let used = 0;
+    for (const turn of recent.reverse()) {
+      used += turn.question.length + turn.answer.length;
+      if (used > chars) break;
+      kept.unshift(turn);
+    }
+    return kept;
+  }
+}
+
+function promptExample(match: RankedAnswer): PromptExample[] {
+  if (match.kind === 'curated') {
+    const { question, answer } = match.curated;
+    return [{ question, answer, source: 'curated', rating: null, similarity: match.score }];
+  }
+  if (match.kind === 'conversation') {
+    return [
+      {
+        question: match.conversation.user_message,
+        answer: currentAnswer(match.conversation),
+        source: 'conversation',
+        rating: match.conversation.rating,
+        similarity: match.score,
+      },
+    ];
+  }
+  return [];
+}

@@ -1,0 +1,32 @@
+import type { Logger } from 'pino';
+import type { LlmConfig } from '../config/config.schema.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { ChatModel } from './chat-model.js';
+import { CircuitBreakerChatModel } from './circuit-breaker-chat-model.js';
+import { OpenAiChatModel } from './openai-chat-model.js';
+import { RetryingChatModel } from './retrying-chat-model.js';
+
+/**
+ * The configured LLM: the OpenAI-compatible adapter, with retries around each call and a circuit breaker
+ * around both (one failed question, retries included, counts once). The breaker is returned as well, for
+ * health and metrics to read its state.
+ */
+export function createChatModel(
+  config: LlmConfig,
+  metrics: Metrics,
+  logger: Logger,
+): { model: ChatModel; circuit: CircuitBreakerChatModel } {
+  const retrying = new RetryingChatModel(new OpenAiChatModel(config), config.retry, {
+    onRetry: () => metrics.llmRetries.inc(),
+  });
+  const circuit = new CircuitBreakerChatModel(retrying, config.breaker, {
+    onStateChange: (state) =>
+      state === 'open'
+        ? logger.warn(
+            { cooldownMs: config.breaker.cooldownMs },
+            'LLM circuit opened: answering without the LLM',
+          )
+        : logger.info('LLM circuit closed: the LLM answers again'),
+  });
+  return { model: circuit, circuit };
+}
