@@ -69,8 +69,16 @@ export function registerLearningRoutes(app: FastifyInstance, dependencies: Learn
 
   zodApp.get(
     '/api/learning/stats',
-    { schema: docs('learning', 'Rating statistics and the last learning pass') },
-    async () => learning.stats(),
+    {
+      schema: docs(
+        'learning',
+        'Rating statistics, the last learning pass, and what the LLM cost and learning saved',
+        '`llm_usage`: LLM calls (failed ones included) and their tokens; answers given without calling the ' +
+          'LLM by source; `llm_calls_saved` counts curated answers, rated answers and knowledge-base passages ' +
+          'served without a call (not the answers given because the LLM failed).',
+      ),
+    },
+    async () => ({ ...(await learning.stats()), llm_usage: await learning.llmUsage() }),
   );
 
   zodApp.get(

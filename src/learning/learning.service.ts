@@ -5,7 +5,7 @@ import { type JobStatus, SingleFlightJob } from '../jobs/single-flight-job.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RetrievalService } from '../retrieval/retrieval.service.js';
 import type { ServiceStateStore } from '../storage/service-state.store.js';
-import type { Conversation } from '../storage/tables.js';
+import type { AnswerSource, Conversation } from '../storage/tables.js';
 import type { FeedbackStore } from './feedback.store.js';
 import type { LearningDataTally } from './learning-data-tally.js';
 
@@ -21,6 +21,15 @@ export interface LearningStats {
   rated_interactions: number;
   improvement_rate: number;
   last_learning_update: string | null;
+}
+
+export interface LlmUsage {
+  llm_calls: number;
+  failed_llm_calls: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  answered_without_llm: { curated: number; retrieval: number; knowledge: number; fallback: number };
+  llm_calls_saved: number;
 }
 
 export interface ExportRequest {
@@ -150,6 +159,37 @@ export class LearningService {
       improvement_rate:
         lastDay.total === 0 ? 0 : Math.round((lastDay.positive / lastDay.total) * 1000) / 1000,
       last_learning_update: lastPass ?? null,
+    };
+  }
+
+  /**
+   * What the LLM cost and what learning saved: calls made (failed ones included), their tokens, and the
+   * answers given without calling it. Curated answers, rated answers and knowledge-base passages served
+   * without an LLM call count as calls saved; answers given because the LLM failed do not.
+   */
+  async llmUsage(): Promise<LlmUsage> {
+    const sources = await this.dependencies.conversations.answerSources();
+    const withoutCall = (source: AnswerSource) => {
+      const row = sources.find((entry) => entry.source === source);
+      return row ? row.answers - row.afterLlmFailure : 0;
+    };
+    const total = (read: (entry: (typeof sources)[number]) => number) =>
+      sources.reduce((sum, entry) => sum + read(entry), 0);
+    const failed = total((entry) => entry.afterLlmFailure);
+    const answeredWithoutLlm = {
+      curated: withoutCall('curated'),
+      retrieval: withoutCall('retrieval'),
+      knowledge: withoutCall('knowledge'),
+      fallback: withoutCall('fallback'),
+    };
+    return {
+      llm_calls: (sources.find((entry) => entry.source === 'llm')?.answers ?? 0) + failed,
+      failed_llm_calls: failed,
+      prompt_tokens: total((entry) => entry.promptTokens),
+      completion_tokens: total((entry) => entry.completionTokens),
+      answered_without_llm: answeredWithoutLlm,
+      llm_calls_saved:
+        answeredWithoutLlm.curated + answeredWithoutLlm.retrieval + answeredWithoutLlm.knowledge,
     };
   }
 

@@ -108,6 +108,25 @@ describe('an LLM that fails: retries, the circuit breaker and the deadline', () 
     expect((await api.request('GET', '/api/health')).body.checks.llm.circuit).toBe('closed');
     expect(api.serverErrors()).toEqual([]);
   });
+
+  it('reports the calls made, their tokens, and the calls curated answers saved', async () => {
+    await api.request('POST', '/api/learning/annotations', {
+      question: 'Где взять ключи от подвала?',
+      answer: 'Ключи от подвала хранятся у старшего по дому.',
+    });
+    expect((await api.ask('Где взять ключи от подвала?')).model_used).toBe('curated');
+    const stats = await api.request('GET', '/api/learning/stats');
+    // Above: two answers from the LLM (120 + 30 tokens each), four questions it failed on.
+    expect(stats.body.llm_usage).toEqual({
+      llm_calls: 6,
+      failed_llm_calls: 4,
+      prompt_tokens: 240,
+      completion_tokens: 60,
+      answered_without_llm: { curated: 1, retrieval: 0, knowledge: 0, fallback: 0 },
+      llm_calls_saved: 1,
+    });
+    expect(stats.body.total_interactions).toBeTypeOf('number');
+  });
 });
 
 describe('conversation memory', () => {
