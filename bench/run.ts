@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureLlmOverhead } from './llm-overhead.js';
 import { describeMachine, measureReferenceWork } from './machine.js';
 import { readOptions } from './options.js';
 import { buildRequestPool } from './pool.js';
@@ -66,6 +67,8 @@ async function main(): Promise<void> {
   const startup: StartupResult[] = [await measureStartup(context, 0, undefined)];
   if (largest > 0) startup.push(await measureStartup(context, largest, largestSeed));
 
+  const llmOverhead =
+    largest > 0 ? await measureLlmOverhead(context, largest, largestSeed, pool.bodies) : undefined;
   log(`searching ${fmt(largest)} indexed items`);
   const search = largest > 0 ? await measureSearch(path.join(root, 'dist'), largest) : undefined;
 
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
     reference,
     startup,
     search,
+    llmOverhead,
     profile,
     totalSeconds: (performance.now() - began) / 1000,
   };

@@ -34,7 +34,7 @@ async function verify(service: RunningService, stored: number): Promise<void> {
 }
 
 /** A fresh data directory holding a copy of `databaseFile` (or nothing, for an empty service). */
-function freshDataDir(context: Context, name: string, databaseFile: string | undefined): string {
+export function freshDataDir(context: Context, name: string, databaseFile: string | undefined): string {
   const dataDir = path.join(context.work, name);
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });

@@ -14,6 +14,8 @@ export interface ServiceOptions {
   nodeFlags?: string[];
   /** What to run instead of dist/main.js (it must serve GET /api/health too). */
   script?: string;
+  /** Settings on top of the benchmark's (which configure no LLM). */
+  environment?: Record<string, string>;
 }
 
 export interface RunningService {
@@ -93,7 +95,7 @@ export async function startService(options: ServiceOptions, timeoutMs = 60_000):
     [...(options.nodeFlags ?? []), options.script ?? path.join(options.root, 'dist/main.js')],
     {
       cwd: options.cwd,
-      env: serviceEnvironment(port, options.dataDir),
+      env: { ...serviceEnvironment(port, options.dataDir), ...options.environment },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
