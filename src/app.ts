@@ -10,6 +10,8 @@ import { registerAccessControl } from './http/access.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerNotFoundHandler } from './http/not-found-handler.js';
 import { docs, registerOpenApi } from './http/openapi.js';
+import { registerRateLimits } from './http/rate-limits.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerKnowledgeRoutes } from './knowledge/knowledge.routes.js';
 import { registerLearningRoutes } from './learning/learning.routes.js';
 import { requestContext } from './observability/logger.js';
@@ -62,7 +64,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerErrorHandler(app);
   registerNotFoundHandler(app);
   registerRequestMetrics(app, metrics);
+  registerSecurityHeaders(app);
   registerAccessControl(app, config.access);
+  await registerRateLimits(app, config.http.rateLimitPerMinute);
   // Cross-origin access only for the configured origins, never a wildcard with credentials.
   await app.register(cors, {
     origin: config.http.corsOrigins.includes('*') ? '*' : config.http.corsOrigins,

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { AppError } from '../http/errors.js';
 import { docs } from '../http/openapi.js';
 import { withZod } from '../http/zod-app.js';
 import { processRequestSchema, processResponseSchema } from './chat.schemas.js';
@@ -8,7 +9,7 @@ export function registerChatRoutes(app: FastifyInstance, chat: ChatService): voi
   withZod(app).post(
     '/api/voice/process',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateLimited: true },
       schema: {
         ...docs(
           'chat',
@@ -28,7 +29,7 @@ export function registerChatRoutes(app: FastifyInstance, chat: ChatService): voi
   withZod(app).post(
     '/api/voice/process/stream',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateLimited: true },
       schema: {
         ...docs(
           'chat',
@@ -79,8 +80,12 @@ export function registerChatRoutes(app: FastifyInstance, chat: ChatService): voi
         );
         send('done', answer);
       } catch (error) {
-        request.log.error({ err: error }, 'streamed answer failed');
-        send('error', { detail: 'Внутренняя ошибка сервера' });
+        if (error instanceof AppError) {
+          send('error', { detail: error.message, code: error.code });
+        } else {
+          request.log.error({ err: error }, 'streamed answer failed');
+          send('error', { detail: 'Внутренняя ошибка сервера', code: 'internal' });
+        }
       } finally {
         reply.raw.end();
       }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { CompanyProfile } from '../company/company-profile.js';
 import type { RankedAnswer } from '../curated/answer-ranking.js';
+import { AppError } from '../http/errors.js';
 import { type ChatCompletion, type ChatModel, ChatModelError } from '../llm/chat-model.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ConversationStore } from './conversation.store.js';
@@ -8,6 +9,9 @@ import { currentAnswer } from './current-answer.js';
 import { knowledgePassage } from './knowledge-answer.js';
 import { buildPrompt, type PastTurn, type PromptExample } from './prompt.js';
 import type { PromptTemplate } from './prompt-template.js';
+
+const OVERLOADED = 'Слишком много вопросов к модели одновременно. Повторите через несколько секунд.';
+const OVERLOADED_RETRY_AFTER_SECONDS = 5;
 
 /** Where a streamed answer goes, and how its client says it has gone away. */
 export interface AnswerStream {
@@ -28,7 +32,8 @@ export type LlmOutcome =
 /**
  * Asks the LLM: the prompt from the template with the retrieved examples and knowledge and the session's
  * earlier turns, within the question's deadline (LLM_DEADLINE_MS), streamed when the caller streams.
- * Failures are counted and logged here; the caller answers without the LLM then.
+ * Failures are counted and logged here; the caller answers without the LLM then, except when too many
+ * questions wait for the LLM already: that is refused (503, Retry-After) to shed the load.
  */
 export class LlmAnswerer {
   constructor(
@@ -88,6 +93,9 @@ export class LlmAnswerer {
         return { kind: 'interrupted', text: streamed, model: model.name, promptVersion: template.version };
       }
       metrics.llmFailures.inc({ reason });
+      if (reason === 'overloaded') {
+        throw new AppError('provider_unavailable', OVERLOADED, OVERLOADED_RETRY_AFTER_SECONDS);
+      }
       logger.warn({ reason, error: (error as Error).message }, 'LLM call failed; answering without it');
       if (streamed !== '') stream?.onReset();
       return { kind: 'failed', reason };

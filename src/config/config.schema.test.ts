@@ -15,7 +15,7 @@ function problemsOf(environment: Record<string, string>): string[] {
 describe('parseConfig', () => {
   it('has embedded defaults: port 8001, SQLite under ./data, no LLM', () => {
     const config = parseConfig({});
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 8001, corsOrigins: [] });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 8001, corsOrigins: [], rateLimitPerMinute: 120 });
     expect(config.database).toEqual({
       kind: 'sqlite',
       file: path.resolve('data', 'vasdom.sqlite'),

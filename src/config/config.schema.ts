@@ -95,6 +95,8 @@ export const environmentSchema = z.object({
   LLM_RETRY_MAX_MS: integer(2000, 1, 600_000),
   LLM_BREAKER_FAILURES: integer(5, 1, 1000),
   LLM_BREAKER_COOLDOWN_MS: integer(30_000, 100, 3_600_000),
+  LLM_MAX_CONCURRENT: integer(8, 1, 1000),
+  LLM_QUEUE_SIZE: integer(32, 0, 100_000),
   LLM_HISTORY_TURNS: integer(6, 0, 50),
   LLM_HISTORY_CHARS: integer(4000, 0, 100_000),
   PROMPT_TEMPLATE_PATH: optionalText,
@@ -135,6 +137,7 @@ export const environmentSchema = z.object({
   LOCAL_MODEL_PATH: optionalText,
 
   COMPANY_PROFILE_PATH: optionalText,
+  RATE_LIMIT_PER_MINUTE: integer(120, 0, 1_000_000),
   CORS_ORIGINS: z.string().default(''),
   ADMIN_API_KEYS: apiKeys,
   USER_API_KEYS: apiKeys,
@@ -157,6 +160,8 @@ export interface LlmConfig {
   deadlineMs: number;
   retry: { retries: number; baseDelayMs: number; maxDelayMs: number };
   breaker: { failureThreshold: number; cooldownMs: number };
+  /** Calls to the provider at once, and questions that may wait for one (then 503). */
+  concurrency: { maxConcurrent: number; maxQueued: number };
   /** The session's earlier turns given to the model: at most this many, and this many characters. */
   history: { turns: number; chars: number };
   /** The system prompt's template file; undefined: the built-in one. */
@@ -165,7 +170,13 @@ export interface LlmConfig {
 
 export interface Config {
   env: 'development' | 'production' | 'test';
-  http: { host: string; port: number; corsOrigins: string[] };
+  http: {
+    host: string;
+    port: number;
+    corsOrigins: string[];
+    /** Chat, feedback and voice requests a client (API key or IP) may make a minute; 0: no limit. */
+    rateLimitPerMinute: number;
+  };
   access: {
     /** Keys granting admin access (ADMIN_API_KEYS); none: admin endpoints answer loopback requests only. */
     adminKeys: string[];
@@ -319,6 +330,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
       corsOrigins: raw.CORS_ORIGINS.split(',')
         .map((origin) => origin.trim())
         .filter((origin) => origin !== ''),
+      rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
     },
     access: {
       adminKeys: keyList(raw.ADMIN_API_KEYS),
@@ -355,6 +367,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
             maxDelayMs: raw.LLM_RETRY_MAX_MS,
           },
           breaker: { failureThreshold: raw.LLM_BREAKER_FAILURES, cooldownMs: raw.LLM_BREAKER_COOLDOWN_MS },
+          concurrency: { maxConcurrent: raw.LLM_MAX_CONCURRENT, maxQueued: raw.LLM_QUEUE_SIZE },
           history: { turns: raw.LLM_HISTORY_TURNS, chars: raw.LLM_HISTORY_CHARS },
           promptTemplatePath: raw.PROMPT_TEMPLATE_PATH && path.resolve(raw.PROMPT_TEMPLATE_PATH),
         }

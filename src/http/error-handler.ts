@@ -37,6 +37,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.status(422).send({ detail });
     }
     if (error instanceof AppError) {
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
       return reply.status(error.status).send({ detail: error.message, code: error.code });
     }
     if (error instanceof EmbedderError) {

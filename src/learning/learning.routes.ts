@@ -41,7 +41,7 @@ export function registerLearningRoutes(app: FastifyInstance, dependencies: Learn
   zodApp.post(
     '/api/voice/feedback',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateLimited: true },
       schema: {
         ...docs(
           'learning',

@@ -34,7 +34,7 @@ export interface ChatModel {
  * Why a call failed. unavailable: 429, 5xx or no connection (worth retrying); timeout: no answer in time;
  * rejected: the provider refused the request (a bad key, a bad request); malformed: an answer that cannot
  * be read; aborted: the caller gave up (its client went away); circuit_open: not tried, the provider has
- * been failing.
+ * been failing; overloaded: not tried, too many questions are waiting for it.
  */
 export type ChatModelFailure =
   | 'timeout'
@@ -42,7 +42,8 @@ export type ChatModelFailure =
   | 'rejected'
   | 'malformed'
   | 'aborted'
-  | 'circuit_open';
+  | 'circuit_open'
+  | 'overloaded';
 
 export class ChatModelError extends Error {
   /** What the provider asked to wait before trying again (Retry-After), if it said. */

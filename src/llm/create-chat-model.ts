@@ -3,13 +3,14 @@ import type { LlmConfig } from '../config/config.schema.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ChatModel } from './chat-model.js';
 import { CircuitBreakerChatModel } from './circuit-breaker-chat-model.js';
+import { ConcurrencyLimitedChatModel } from './concurrency-limited-chat-model.js';
 import { OpenAiChatModel } from './openai-chat-model.js';
 import { RetryingChatModel } from './retrying-chat-model.js';
 
 /**
- * The configured LLM: the OpenAI-compatible adapter, with retries around each call and a circuit breaker
- * around both (one failed question, retries included, counts once). The breaker is returned as well, for
- * health and metrics to read its state.
+ * The configured LLM: the OpenAI-compatible adapter, with retries around each call, a circuit breaker
+ * around both (one failed question, retries included, counts once) and a bound on calls at once around
+ * all. The breaker is returned as well, for health and metrics to read its state.
  */
 export function createChatModel(
   config: LlmConfig,
@@ -28,5 +29,6 @@ export function createChatModel(
           )
         : logger.info('LLM circuit closed: the LLM answers again'),
   });
-  return { model: circuit, circuit };
+  // Outermost, so that questions turned away for overload never count against the provider.
+  return { model: new ConcurrencyLimitedChatModel(circuit, config.concurrency), circuit };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ChatCompletion, type ChatModel, ChatModelError, type ChatStreamOptions } from './chat-model.js';
 import { CircuitBreakerChatModel } from './circuit-breaker-chat-model.js';
+import { ConcurrencyLimitedChatModel } from './concurrency-limited-chat-model.js';
 import { RetryingChatModel } from './retrying-chat-model.js';
 
 const ANSWER: ChatCompletion = { text: 'Ответ.', model: 'scripted', usage: undefined };
@@ -170,5 +171,44 @@ describe('CircuitBreakerChatModel', () => {
     await expect(breaker.complete([])).rejects.toMatchObject({ reason: 'aborted' });
     await expect(breaker.complete([])).rejects.toMatchObject({ reason: 'aborted' });
     expect(breaker.state).toBe('closed');
+  });
+});
+
+describe('ConcurrencyLimitedChatModel', () => {
+  it('runs calls in order as slots free up, refuses beyond the queue, and drops abandoned waiters', async () => {
+    const pending: (() => void)[] = [];
+    const started: string[] = [];
+    const model: ChatModel = {
+      name: 'slow',
+      complete: (messages) =>
+        new Promise((resolve) => {
+          started.push(messages[0]?.content ?? '');
+          pending.push(() => resolve(ANSWER));
+        }),
+      stream: async () => ANSWER,
+      probe: async () => {},
+    };
+    const limited = new ConcurrencyLimitedChatModel(model, { maxConcurrent: 1, maxQueued: 2 });
+    const ask = (content: string, signal?: AbortSignal) =>
+      limited.complete([{ role: 'user', content }], signal ? { signal } : {});
+    const first = ask('first');
+    const abandon = new AbortController();
+    const abandoned = ask('abandoned', abandon.signal);
+    const third = ask('third');
+    await expect(ask('refused')).rejects.toMatchObject({ reason: 'overloaded' });
+    abandon.abort(new Error('the client went away'));
+    await expect(abandoned).rejects.toMatchObject({ reason: 'aborted' });
+    expect(limited.queued).toBe(1);
+    pending.shift()?.();
+    await expect(first).resolves.toEqual(ANSWER);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual(['first', 'third']);
+    pending.shift()?.();
+    await expect(third).resolves.toEqual(ANSWER);
+    // Every slot is free again.
+    const again = ask('again');
+    await new Promise((resolve) => setImmediate(resolve));
+    pending.shift()?.();
+    await expect(again).resolves.toEqual(ANSWER);
   });
 });

@@ -176,3 +176,48 @@ describe('conversation memory', () => {
     expect(sentMessages().map((message) => message.role)).toEqual(['system', 'user']);
   });
 });
+
+describe('a bound on concurrent LLM calls', () => {
+  let fake: FakeOpenAiServer;
+  let service: TestService;
+
+  beforeAll(async () => {
+    fake = await new FakeOpenAiServer().start();
+    service = await startTestService({
+      LLM_BASE_URL: fake.baseUrl,
+      LLM_MAX_CONCURRENT: '1',
+      LLM_QUEUE_SIZE: '1',
+    });
+  });
+  afterAll(async () => {
+    await service?.close();
+    await fake?.stop();
+  });
+
+  it('queues calls beyond the bound and refuses more with 503 and Retry-After', async () => {
+    fake.respondWith({ kind: 'answer', text: MODEL_ANSWER, delayMs: 300 });
+    const ask = () =>
+      fetch(`${service.baseUrl}/api/voice/process`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: QUESTION }),
+      });
+    const running = ask();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const queued = ask();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const refused = await ask();
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(await refused.json()).toEqual({
+      detail: 'Слишком много вопросов к модели одновременно. Повторите через несколько секунд.',
+      code: 'provider_unavailable',
+    });
+    for (const response of await Promise.all([running, queued])) {
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { response: string }).response).toBe(MODEL_ANSWER);
+    }
+    const metrics = await (await fetch(`${service.baseUrl}/api/metrics`)).text();
+    expect(sample(metrics, 'vasdom_llm_failures_total', '{reason="overloaded"}')).toBe(1);
+  });
+});

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export type FakeBehaviour =
-  /** Streamed requests get the text in `pieces` (default 3) chunks, `delayMs` apart. */
+  /** After `delayMs`; streamed requests get the text in `pieces` (default 3) chunks, `delayMs` apart. */
   | { kind: 'answer'; text: string; model?: string; pieces?: number; delayMs?: number }
   /** A stream that sends its first `pieces` chunks, then, after `delayMs`, hangs ('hang') or is cut. */
   | { kind: 'partial'; text: string; pieces: number; ending: 'cut' | 'hang'; delayMs?: number }
@@ -115,6 +115,7 @@ export class FakeOpenAiServer {
       case 'partial':
         throw new Error('partial answers are for streamed requests');
       case 'answer':
+        if (behaviour.delayMs) await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(
           JSON.stringify({

@@ -30,7 +30,14 @@ export async function startTestService(
   environment: Record<string, string> = {},
   dataDir = temporaryDirectory(),
 ): Promise<TestService> {
-  const config = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, ...environment });
+  // Tests drive many requests from one address; the rate-limit test turns the limit on itself.
+  const config = parseConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dataDir,
+    RATE_LIMIT_PER_MINUTE: '0',
+    ...environment,
+  });
   const logging = createLogging(config);
   const services = await createServices(config, logging.logger);
   const app = await buildApp(services);

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestService, type TestService } from '../helpers/test-service.js';
+import { Api } from './support/api.js';
+
+describe('rate limits and security headers', () => {
+  let service: TestService;
+  let api: Api;
+
+  beforeAll(async () => {
+    service = await startTestService({
+      RATE_LIMIT_PER_MINUTE: '3',
+      USER_API_KEYS: 'user-key-0123456789abcdef',
+    });
+    api = new Api(service);
+  });
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  const ask = (headers: Record<string, string> = {}) =>
+    fetch(`${service.baseUrl}/api/voice/process`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ message: 'Сколько бригад в компании?' }),
+    });
+
+  it('answers a client over its limit with 429, Retry-After and a message, and counts others apart', async () => {
+    for (let request = 0; request < 3; request++) expect((await ask()).status).toBe(200);
+    const limited = await ask();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited.json()).toEqual({
+      detail: expect.stringMatching(/^Слишком много запросов: не больше 3 в минуту/),
+      code: 'rate_limited',
+    });
+    // Feedback counts against the same client; health and other routes are not limited.
+    const feedback = await api.request('POST', '/api/voice/feedback', { log_id: 'unknown', rating: 5 });
+    expect(feedback.status).toBe(429);
+    expect((await api.request('GET', '/api/health')).status).toBe(200);
+    // A client with its own key has its own allowance.
+    expect((await ask({ authorization: 'Bearer user-key-0123456789abcdef' })).status).toBe(200);
+  });
+
+  it('puts security headers on every response, streamed ones included', async () => {
+    for (const response of [
+      await fetch(`${service.baseUrl}/api/health`),
+      await fetch(`${service.baseUrl}/no/such/path`),
+      await fetch(`${service.baseUrl}/api/voice/process/stream`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer user-key-0123456789abcdef' },
+        body: JSON.stringify({ message: 'Сколько бригад в компании?' }),
+      }),
+    ]) {
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+      await response.text();
+    }
+    const docs = await fetch(`${service.baseUrl}/docs/`);
+    expect(docs.headers.get('content-security-policy')).toContain("script-src 'self'");
+  });
+});
