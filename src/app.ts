@@ -116,6 +116,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     retrieval: services.retrieval,
     conversations: services.conversations,
     minRatingThreshold: config.learning.minRatingThreshold,
+    exportOptions: { redactPii: config.learning.redactPii },
     currentModel: services.model?.name ?? 'retrieval',
     embeddingBackfill: services.embeddingBackfill,
   });

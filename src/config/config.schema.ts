@@ -124,6 +124,7 @@ export const environmentSchema = z.object({
   EMBEDDING_MODEL_PATH: optionalText,
   MIN_RATING_THRESHOLD: integer(4, 1, 5),
   RETRAINING_THRESHOLD: decimal(3.5, 1, 5),
+  EXPORT_REDACT_PII: flag(false),
   CURATED_PROMOTION_MIN_SESSIONS: integer(3, 1, 1000),
   CURATED_DEMOTION_MIN_NEGATIVE: integer(2, 1, 1000),
   // The three thresholds are set from `npm run eval:retrieval` (EVALUATION.md) for the built-in embedder.
@@ -213,6 +214,8 @@ export interface Config {
     promotionMinSessions: number;
     /** This many ratings of 2 or lower (and at least a third of its ratings) send a curated answer to review. */
     demotionMinNegative: number;
+    /** Exported training data has phone numbers and e-mail addresses replaced. */
+    redactPii: boolean;
   };
   /** The most characters of one chunk of an imported Markdown or text document. */
   knowledge: { chunkSize: number };
@@ -386,6 +389,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
       evaluationScheduleDays: raw.EVALUATION_SCHEDULE_DAYS,
       promotionMinSessions: raw.CURATED_PROMOTION_MIN_SESSIONS,
       demotionMinNegative: raw.CURATED_DEMOTION_MIN_NEGATIVE,
+      redactPii: raw.EXPORT_REDACT_PII,
     },
     companyProfilePath: raw.COMPANY_PROFILE_PATH,
   });

@@ -16,19 +16,21 @@ import {
 } from './learning.schemas.js';
 import type { LearningService } from './learning.service.js';
 import { findSuggestions } from './suggestions.js';
-import { toJsonLines, toTrainingExample } from './training-dataset.js';
+import { type ExportOptions, toJsonLines, toTrainingExample } from './training-dataset.js';
 
 interface LearningRouteDependencies {
   learning: LearningService;
   retrieval: RetrievalService;
   conversations: Pick<ConversationStore, 'findById' | 'lowRatedUncorrected' | 'unansweredUncorrected'>;
   minRatingThreshold: number;
+  /** How exports are written (EXPORT_REDACT_PII). */
+  exportOptions: ExportOptions;
   currentModel: string;
   embeddingBackfill: EmbeddingBackfill;
 }
 
 export function registerLearningRoutes(app: FastifyInstance, dependencies: LearningRouteDependencies): void {
-  const { learning, retrieval, conversations, minRatingThreshold } = dependencies;
+  const { learning, retrieval, conversations, minRatingThreshold, exportOptions } = dependencies;
   const zodApp = withZod(app);
 
   async function similarTo(logId: string, limit: number) {
@@ -109,12 +111,12 @@ export function registerLearningRoutes(app: FastifyInstance, dependencies: Learn
             'content-disposition',
             `attachment; filename="vasdom-training-${exportedAt.slice(0, 10)}.jsonl"`,
           )
-          .send(toJsonLines(rows, false));
+          .send(toJsonLines(rows, false, exportOptions));
       }
       return {
         total_exported: rows.length,
         min_rating_used: minRating,
-        data: rows.map(toTrainingExample),
+        data: rows.map((row) => toTrainingExample(row, exportOptions)),
         export_timestamp: exportedAt,
       };
     },
