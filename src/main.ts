@@ -23,13 +23,25 @@ async function main(): Promise<void> {
   );
 
   let stopping = false;
+  /**
+   * Stops accepting (new requests get 503 meanwhile), lets the requests in flight finish, stops the
+   * background work, closes the database; exits 0, or 1 when that takes longer than SHUTDOWN_TIMEOUT_MS.
+   */
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
+    const timeout = setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting with work unfinished');
+      void logging.close().finally(() => process.exit(1));
+    }, config.shutdownTimeoutMs);
     try {
+      // Connections kept alive after their request finishes would hold the close until they time out.
+      const idleSweep = setInterval(() => app.server.closeIdleConnections(), 100);
       await app.close();
+      clearInterval(idleSweep);
       await services.close();
+      clearTimeout(timeout);
       logger.info('stopped');
       await logging.close();
       process.exit(0);

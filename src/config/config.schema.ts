@@ -139,6 +139,7 @@ export const environmentSchema = z.object({
 
   COMPANY_PROFILE_PATH: optionalText,
   RATE_LIMIT_PER_MINUTE: integer(120, 0, 1_000_000),
+  SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 600_000),
   CORS_ORIGINS: z.string().default(''),
   ADMIN_API_KEYS: apiKeys,
   USER_API_KEYS: apiKeys,
@@ -220,6 +221,8 @@ export interface Config {
   /** The most characters of one chunk of an imported Markdown or text document. */
   knowledge: { chunkSize: number };
   companyProfilePath: string | undefined;
+  /** SIGTERM/SIGINT: how long requests in flight and background work may take to finish. */
+  shutdownTimeoutMs: number;
 }
 
 /** EMBEDDING_PROVIDER and its settings. */
@@ -392,5 +395,6 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
       redactPii: raw.EXPORT_REDACT_PII,
     },
     companyProfilePath: raw.COMPANY_PROFILE_PATH,
+    shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
   });
 }

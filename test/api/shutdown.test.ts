@@ -1,0 +1,105 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeOpenAiServer } from '../helpers/fake-openai-server.js';
+import { temporaryDirectory } from '../helpers/test-service.js';
+import { type ChildService, freePort, spawnService, waitUntilHealthy } from './support/child-service.js';
+
+const SLOW_ANSWER = 'Ответ, который модель пишет долго.';
+
+describe('graceful shutdown', () => {
+  let fake: FakeOpenAiServer;
+  const children: ChildService[] = [];
+
+  beforeAll(async () => {
+    fake = await new FakeOpenAiServer().start();
+  });
+  afterAll(async () => {
+    for (const child of children) await child.kill('SIGKILL');
+    await fake?.stop();
+  });
+
+  async function start(dataDir: string, env: Record<string, string> = {}) {
+    const port = await freePort();
+    const child = spawnService({
+      env: {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+        LOG_FORMAT: 'json',
+        LOG_FILE: 'off',
+        NODE_ENV: 'test',
+        LLM_BASE_URL: fake.baseUrl,
+        ...env,
+      },
+    });
+    children.push(child);
+    const baseUrl = `http://127.0.0.1:${port}`;
+    await waitUntilHealthy(baseUrl, child);
+    return { child, baseUrl };
+  }
+
+  const ask = (baseUrl: string, message: string) =>
+    fetch(`${baseUrl}/api/voice/process`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message }),
+    });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'on %s finishes the answer in flight, stores it, refuses new work and exits 0',
+    async (signal) => {
+      const dataDir = temporaryDirectory('vasdom-shutdown-');
+      const { child, baseUrl } = await start(dataDir);
+      fake.respondWith({ kind: 'answer', text: SLOW_ANSWER, delayMs: 1500 });
+      const question = `Вопрос перед остановкой (${signal})`;
+      const inFlight = ask(baseUrl, question);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      child.child.kill(signal);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // New work is refused while the answer in flight is being finished.
+      const refused = await ask(baseUrl, 'Новый вопрос').then(
+        (response) => response.status,
+        () => 'connection refused',
+      );
+      expect([503, 'connection refused']).toContain(refused);
+
+      const response = await inFlight;
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { response: string }).response).toBe(SLOW_ANSWER);
+      const exit = await child.exited;
+      expect(exit, `${child.stderr()}\n${child.stdout().slice(-3000)}`).toEqual({ code: 0, signal: null });
+      expect(child.stdout()).toContain('"msg":"stopped"');
+
+      const database = new Database(path.join(dataDir, 'vasdom.sqlite'), { readonly: true });
+      try {
+        const stored = database
+          .prepare('select ai_response from conversations where user_message = ?')
+          .get(question) as { ai_response: string } | undefined;
+        expect(stored?.ai_response).toBe(SLOW_ANSWER);
+        expect(database.pragma('integrity_check', { simple: true })).toBe('ok');
+      } finally {
+        database.close();
+      }
+    },
+  );
+
+  it('exits 1 when the work in flight outlasts SHUTDOWN_TIMEOUT_MS', async () => {
+    const { child, baseUrl } = await start(temporaryDirectory('vasdom-shutdown-'), {
+      SHUTDOWN_TIMEOUT_MS: '300',
+      LLM_TIMEOUT_MS: '60000',
+      LLM_DEADLINE_MS: '60000',
+    });
+    fake.respondWith({ kind: 'hang' });
+    const inFlight = ask(baseUrl, 'Вопрос, на который модель не отвечает').catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = performance.now();
+    child.child.kill('SIGTERM');
+    const exit = await child.exited;
+    expect(exit.code).toBe(1);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(child.stdout()).toContain('shutdown timed out');
+    await inFlight;
+  });
+});
