@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { registerApiKeyRoutes } from './access/api-keys.routes.js';
 import { FEATURES, PLATFORM, SERVICE_NAME, SERVICE_VERSION } from './app-info.js';
 import { registerChatRoutes } from './chat/chat.routes.js';
 import { aiStats, registerCompanyRoutes } from './company/company.routes.js';
@@ -65,7 +66,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerNotFoundHandler(app);
   registerRequestMetrics(app, metrics);
   registerSecurityHeaders(app);
-  registerAccessControl(app, config.access);
+  registerAccessControl(app, services.apiKeys, config.access.requireUserKey);
   await registerRateLimits(app, config.http.rateLimitPerMinute);
   // Cross-origin access only for the configured origins, never a wildcard with credentials.
   await app.register(cors, {
@@ -111,6 +112,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerRetrievalRoutes(app, { retrieval: services.retrieval, answers: services.answers });
   registerCuratedRoutes(app, { curated: services.curated, conversations: services.conversations });
   registerKnowledgeRoutes(app, services.knowledge);
+  registerApiKeyRoutes(app, services.apiKeys);
   registerLearningRoutes(app, {
     learning: services.learning,
     retrieval: services.retrieval,

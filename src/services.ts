@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { ApiKeyStore } from './access/api-key.store.js';
+import { ApiKeys } from './access/api-keys.js';
 import { PLATFORM, SERVICE_VERSION } from './app-info.js';
 import { ChatService } from './chat/chat.service.js';
 import { ConversationStore } from './chat/conversation.store.js';
@@ -48,6 +50,7 @@ export interface Services {
   chat: ChatService;
   learning: LearningService;
   health: HealthService;
+  apiKeys: ApiKeys;
   model: ChatModel | undefined;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
@@ -173,6 +176,9 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       llmCircuit,
     });
 
+    const apiKeys = new ApiKeys(config.access, new ApiKeyStore(database.db));
+    await apiKeys.start();
+
     const chat = new ChatService({
       conversations,
       retrieval,
@@ -215,9 +221,11 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       chat,
       learning,
       health,
+      apiKeys,
       model,
       async close() {
         health.stop();
+        apiKeys.stop();
         tally.stop();
         await learning.stop();
         await embeddingBackfill.stop();

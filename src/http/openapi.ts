@@ -10,6 +10,7 @@ const TAGS = {
   knowledge: 'Knowledge base: company documents and Q&A lists',
   company: 'Company figures and integrations',
   operations: 'Health, readiness and metrics',
+  access: 'API keys',
   service: 'Service information',
 } as const;
 
@@ -23,8 +24,8 @@ export function docs(tag: ApiTag, summary: string, description?: string) {
 /** The same for a route that needs an admin key (see http/access.ts). */
 export function adminDocs(tag: ApiTag, summary: string, description?: string) {
   const access =
-    'Admin only: `Authorization: Bearer <key>` with a key from ADMIN_API_KEYS; without configured admin keys, ' +
-    'only requests from this machine.';
+    'Admin only: `Authorization: Bearer <key>` with an admin key (from ADMIN_API_KEYS or made through ' +
+    '/api/admin/keys); while there is none, only requests from this machine.';
   return {
     ...docs(tag, summary, description === undefined ? access : `${description}\n\n${access}`),
     security: [{ bearerAuth: [] }],

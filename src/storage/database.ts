@@ -17,6 +17,7 @@ import * as corrections from './migrations/003-corrections.js';
 import * as curatedLearning from './migrations/004-curated-learning.js';
 import * as knowledge from './migrations/005-knowledge.js';
 import * as llmAccounting from './migrations/006-llm-accounting.js';
+import * as apiKeys from './migrations/007-api-keys.js';
 import { withStatementCache } from './statement-cache.js';
 import type { DatabaseSchema } from './tables.js';
 import { BackgroundCheckpoints } from './wal-checkpoints.js';
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '004-curated-learning': curatedLearning,
   '005-knowledge': knowledge,
   '006-llm-accounting': llmAccounting,
+  '007-api-keys': apiKeys,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };

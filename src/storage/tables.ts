@@ -121,7 +121,19 @@ export interface KnowledgeChunkTable {
   embedder: string;
 }
 
+/** An API key made through the admin API, kept as a digest. */
+export interface ApiKeyTable {
+  id: string;
+  name: string;
+  role: 'admin' | 'user';
+  digest: string;
+  prefix: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
 export interface DatabaseSchema {
+  api_keys: ApiKeyTable;
   conversations: ConversationTable;
   curated_answers: CuratedAnswerTable;
   knowledge_documents: KnowledgeDocumentTable;
