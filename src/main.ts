@@ -32,7 +32,10 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
     const timeout = setTimeout(() => {
-      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting with work unfinished');
+      logger.error(
+        { timeoutMs: config.shutdownTimeoutMs },
+        'shutdown timed out; exiting with work unfinished',
+      );
       void logging.close().finally(() => process.exit(1));
     }, config.shutdownTimeoutMs);
     try {
