@@ -9,22 +9,11 @@
  * thresholds were tuned on, and the held-out set (retrieval-eval-holdout.json: other paraphrases of the
  * same facts, other negatives), written separately and only reported, never tuned on.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { developmentParaphrases, negativesOf, readEvaluationSets } from '../test/helpers/evaluation-sets.js';
 import { startTestService } from '../test/helpers/test-service.js';
-
-interface DevelopmentSet {
-  facts: { id: string; question: string; answer: string; paraphrases: string[] }[];
-  unanswerable: string[];
-  near_misses: { question: string }[];
-}
-
-interface HeldOutSet {
-  paraphrases: { fact: string; text: string }[];
-  unanswerable: string[];
-  near_misses: { question: string }[];
-}
 
 interface SearchHit {
   kind: string;
@@ -51,8 +40,6 @@ interface SetResult {
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const readJson = <T>(file: string): T =>
-  JSON.parse(readFileSync(path.join(root, 'resources/eval', file), 'utf8')) as T;
 const TARGETS = { recallAtOne: 0.85, recallAtThree: 0.95, falseDirect: 0.02 };
 const steps = (from: number, to: number, step: number) =>
   Array.from(
@@ -61,8 +48,7 @@ const steps = (from: number, to: number, step: number) =>
   );
 
 async function main(): Promise<void> {
-  const development = readJson<DevelopmentSet>('retrieval-eval.json');
-  const heldOut = readJson<HeldOutSet>('retrieval-eval-holdout.json');
+  const { development, heldOut } = readEvaluationSets();
   // Thresholds and the embedder may be set from the environment, to calibrate another embedder's
   // thresholds (EMBEDDING_PROVIDER=openai EMBEDDING_BASE_URL=… npm run eval:retrieval); the report names them.
   const overrides = Object.fromEntries(
@@ -145,16 +131,8 @@ async function main(): Promise<void> {
       return result;
     };
 
-    const negativesOf = (set: { unanswerable: string[]; near_misses: { question: string }[] }) => [
-      ...set.unanswerable,
-      ...set.near_misses.map((miss) => miss.question),
-    ];
     const results = [
-      await measure(
-        'development',
-        development.facts.flatMap((fact) => fact.paraphrases.map((text) => ({ fact: fact.id, text }))),
-        negativesOf(development),
-      ),
+      await measure('development', developmentParaphrases(development), negativesOf(development)),
       await measure('held-out', heldOut.paraphrases, negativesOf(heldOut)),
     ];
     const report = markdown(results, {
@@ -175,6 +153,21 @@ const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
 const share = (scores: number[], threshold: number, of: number) =>
   percent(scores.filter((score) => score >= threshold).length / of);
 const check = (met: boolean) => (met ? '✅' : '❌');
+
+/** A table of what each set's best matches would do at each threshold: right, wrong and false answers. */
+function sweep(results: SetResult[], thresholds: number[]): string[] {
+  return [
+    `| Threshold | ${results.map((result) => `${result.name}: right · wrong · false`).join(' | ')} |`,
+    `| --- |${' --- |'.repeat(results.length)}`,
+    ...thresholds.map((threshold) => {
+      const cells = results.map(
+        (result) =>
+          `${share(result.rightTop, threshold, result.paraphrases)} · ${share(result.wrongTop, threshold, result.paraphrases)} · ${share(result.negativeTop, threshold, result.negatives)}`,
+      );
+      return `| ${threshold.toFixed(2)} | ${cells.join(' | ')} |`;
+    }),
+  ];
+}
 
 function markdown(
   results: SetResult[],
@@ -224,17 +217,7 @@ function markdown(
     '',
     'Paraphrases answered directly with their own fact (right) or with another (wrong), and negatives answered directly with any curated answer (false), if the threshold were:',
     '',
-    `| Threshold | ${results.map((result) => `${result.name}: right · wrong · false`).join(' | ')} |`,
-    `| --- |${' --- |'.repeat(results.length)}`,
-    ...steps(0.7, 0.98, 0.02).map(
-      (threshold) =>
-        `| ${threshold.toFixed(2)} | ${results
-          .map(
-            (result) =>
-              `${share(result.rightTop, threshold, result.paraphrases)} · ${share(result.wrongTop, threshold, result.paraphrases)} · ${share(result.negativeTop, threshold, result.negatives)}`,
-          )
-          .join(' | ')} |`,
-    ),
+    ...sweep(results, steps(0.7, 0.98, 0.02)),
     '',
     'The default is the lowest threshold with at most 2 % false direct replies on the development set.',
     '',
@@ -242,17 +225,7 @@ function markdown(
     '',
     'With no LLM, the best match at or above this threshold is served, introduced by the question it answers. Paraphrases served their own fact (right) or another (wrong), and negatives served anything (false), if the threshold were:',
     '',
-    `| Threshold | ${results.map((result) => `${result.name}: right · wrong · false`).join(' | ')} |`,
-    `| --- |${' --- |'.repeat(results.length)}`,
-    ...steps(0.3, 0.7, 0.05).map(
-      (threshold) =>
-        `| ${threshold.toFixed(2)} | ${results
-          .map(
-            (result) =>
-              `${share(result.rightTop, threshold, result.paraphrases)} · ${share(result.wrongTop, threshold, result.paraphrases)} · ${share(result.negativeTop, threshold, result.negatives)}`,
-          )
-          .join(' | ')} |`,
-    ),
+    ...sweep(results, steps(0.3, 0.7, 0.05)),
     '',
     `## Development paraphrases whose fact was not ranked first (${development.misses.length})`,
     '',

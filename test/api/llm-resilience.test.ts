@@ -1,7 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeOpenAiServer } from '../helpers/fake-openai-server.js';
-import { startTestService, type TestService } from '../helpers/test-service.js';
-import { Api } from './support/api.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useFakeLlmService } from './support/fake-llm-service.js';
 
 const MODEL_ANSWER = 'Генеральная уборка подъезда стоит от 3 500 рублей.';
 const QUESTION = 'Сколько стоит генеральная уборка подъезда?';
@@ -12,56 +10,43 @@ function sample(metrics: string, name: string, labels = ''): number {
 }
 
 describe('an LLM that fails: retries, the circuit breaker and the deadline', () => {
-  let fake: FakeOpenAiServer;
-  let service: TestService;
-  let api: Api;
-
-  beforeAll(async () => {
-    fake = await new FakeOpenAiServer().start();
-    service = await startTestService({
-      LLM_BASE_URL: fake.baseUrl,
-      LLM_API_KEY: 'resilience-test-key',
-      LLM_RETRIES: '2',
-      LLM_RETRY_BASE_MS: '20',
-      LLM_RETRY_MAX_MS: '1500',
-      LLM_BREAKER_FAILURES: '3',
-      LLM_BREAKER_COOLDOWN_MS: '700',
-      LLM_DEADLINE_MS: '2000',
-      LLM_TIMEOUT_MS: '10000',
-    });
-    api = new Api(service);
-  });
-  afterAll(async () => {
-    await service?.close();
-    await fake?.stop();
+  const llm = useFakeLlmService({
+    LLM_API_KEY: 'resilience-test-key',
+    LLM_RETRIES: '2',
+    LLM_RETRY_BASE_MS: '20',
+    LLM_RETRY_MAX_MS: '1500',
+    LLM_BREAKER_FAILURES: '3',
+    LLM_BREAKER_COOLDOWN_MS: '700',
+    LLM_DEADLINE_MS: '2000',
+    LLM_TIMEOUT_MS: '10000',
   });
   beforeEach(() => {
-    fake.respondWith({ kind: 'answer', text: MODEL_ANSWER });
+    llm.fake.respondWith({ kind: 'answer', text: MODEL_ANSWER });
   });
 
   const chatRequests = () =>
-    fake.requests.filter((request) => request.path === '/v1/chat/completions').length;
-  const stored = (logId: string) => service.services.conversations.findById(logId);
+    llm.fake.requests.filter((request) => request.path === '/v1/chat/completions').length;
+  const stored = (logId: string) => llm.service.services.conversations.findById(logId);
 
   it('waits as Retry-After says after a 429, then answers from the LLM', async () => {
-    fake.respondWith(
+    llm.fake.respondWith(
       { kind: 'status', status: 429, headers: { 'retry-after': '1' } },
       { kind: 'answer', text: MODEL_ANSWER },
     );
     const before = chatRequests();
     const started = performance.now();
-    const answer = await api.ask(QUESTION);
+    const answer = await llm.api.ask(QUESTION);
     expect(performance.now() - started).toBeGreaterThanOrEqual(950);
     expect(answer.response).toBe(MODEL_ANSWER);
     expect(chatRequests() - before).toBe(2);
-    const metrics = (await api.request('GET', '/api/metrics')).body as string;
+    const metrics = (await llm.api.request('GET', '/api/metrics')).body as string;
     expect(sample(metrics, 'vasdom_llm_retries_total')).toBe(1);
   });
 
   it('retries 5xx with backoff, then answers without the LLM and says why', async () => {
-    fake.respondWith({ kind: 'status', status: 503 });
+    llm.fake.respondWith({ kind: 'status', status: 503 });
     const before = chatRequests();
-    const answer = await api.ask(QUESTION);
+    const answer = await llm.api.ask(QUESTION);
     expect(chatRequests() - before).toBe(3);
     expect(answer.model_used).toBe('fallback');
     expect(await stored(answer.log_id)).toMatchObject({
@@ -71,9 +56,9 @@ describe('an LLM that fails: retries, the circuit breaker and the deadline', () 
   });
 
   it('serves the answer without the LLM once the question deadline passes on a hanging call', async () => {
-    fake.respondWith({ kind: 'hang' });
+    llm.fake.respondWith({ kind: 'hang' });
     const started = performance.now();
-    const answer = await api.ask(QUESTION);
+    const answer = await llm.api.ask(QUESTION);
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(1950);
     expect(elapsed).toBeLessThan(4000);
@@ -83,39 +68,39 @@ describe('an LLM that fails: retries, the circuit breaker and the deadline', () 
 
   it('opens the circuit after failures in a row, answers without calling, and closes it once the LLM is back', async () => {
     // The 503 and the timeout above were two failures in a row; a third opens the circuit.
-    fake.respondWith({ kind: 'status', status: 500 });
-    await api.ask(QUESTION);
+    llm.fake.respondWith({ kind: 'status', status: 500 });
+    await llm.api.ask(QUESTION);
     const before = chatRequests();
-    const skipped = await api.ask(QUESTION);
+    const skipped = await llm.api.ask(QUESTION);
     expect(chatRequests()).toBe(before);
     expect(skipped.model_used).toBe('fallback');
     expect(await stored(skipped.log_id)).toMatchObject({ llm_failure: 'circuit_open' });
-    const health = await api.request('GET', '/api/health');
+    const health = await llm.api.request('GET', '/api/health');
     expect(health.body.status).toBe('degraded');
     expect(health.body.reasons).toContain('LLM circuit breaker open');
     expect(health.body.checks.llm.circuit).toBe('open');
-    let metrics = (await api.request('GET', '/api/metrics')).body as string;
+    let metrics = (await llm.api.request('GET', '/api/metrics')).body as string;
     expect(sample(metrics, 'vasdom_llm_circuit_state', '{state="open"}')).toBe(1);
     expect(sample(metrics, 'vasdom_llm_failures_total', '{reason="circuit_open"}')).toBe(1);
 
     // After the cooldown one question tries the provider again; it answers, and the circuit closes.
-    fake.respondWith({ kind: 'answer', text: MODEL_ANSWER });
+    llm.fake.respondWith({ kind: 'answer', text: MODEL_ANSWER });
     await new Promise((resolve) => setTimeout(resolve, 750));
-    const recovered = await api.ask(QUESTION);
+    const recovered = await llm.api.ask(QUESTION);
     expect(recovered.response).toBe(MODEL_ANSWER);
-    metrics = (await api.request('GET', '/api/metrics')).body as string;
+    metrics = (await llm.api.request('GET', '/api/metrics')).body as string;
     expect(sample(metrics, 'vasdom_llm_circuit_state', '{state="closed"}')).toBe(1);
-    expect((await api.request('GET', '/api/health')).body.checks.llm.circuit).toBe('closed');
-    expect(api.serverErrors()).toEqual([]);
+    expect((await llm.api.request('GET', '/api/health')).body.checks.llm.circuit).toBe('closed');
+    expect(llm.api.serverErrors()).toEqual([]);
   });
 
   it('reports the calls made, their tokens, and the calls curated answers saved', async () => {
-    await api.request('POST', '/api/learning/annotations', {
+    await llm.api.request('POST', '/api/learning/annotations', {
       question: 'Где взять ключи от подвала?',
       answer: 'Ключи от подвала хранятся у старшего по дому.',
     });
-    expect((await api.ask('Где взять ключи от подвала?')).model_used).toBe('curated');
-    const stats = await api.request('GET', '/api/learning/stats');
+    expect((await llm.api.ask('Где взять ключи от подвала?')).model_used).toBe('curated');
+    const stats = await llm.api.request('GET', '/api/learning/stats');
     // Above: two answers from the LLM (120 + 30 tokens each), four questions it failed on.
     expect(stats.body.llm_usage).toEqual({
       llm_calls: 6,
@@ -130,21 +115,9 @@ describe('an LLM that fails: retries, the circuit breaker and the deadline', () 
 });
 
 describe('conversation memory', () => {
-  let fake: FakeOpenAiServer;
-  let service: TestService;
-  let api: Api;
+  const llm = useFakeLlmService({ LLM_HISTORY_TURNS: '2' });
 
-  beforeAll(async () => {
-    fake = await new FakeOpenAiServer().start();
-    service = await startTestService({ LLM_BASE_URL: fake.baseUrl, LLM_HISTORY_TURNS: '2' });
-    api = new Api(service);
-  });
-  afterAll(async () => {
-    await service?.close();
-    await fake?.stop();
-  });
-
-  const sentMessages = () => fake.requests.at(-1)?.body.messages as { role: string; content: string }[];
+  const sentMessages = () => llm.fake.requests.at(-1)?.body.messages as { role: string; content: string }[];
 
   it('puts the last turns of the same session before a follow-up question, within the budget', async () => {
     const turns = [
@@ -153,8 +126,8 @@ describe('conversation memory', () => {
       ['А по субботам?', 'По субботам уборки нет.'],
     ] as const;
     for (const [question, answer] of turns) {
-      fake.respondWith({ kind: 'answer', text: answer });
-      await api.ask(question, 'memory-session');
+      llm.fake.respondWith({ kind: 'answer', text: answer });
+      await llm.api.ask(question, 'memory-session');
     }
     // Only the two newest earlier turns, oldest first, then the question.
     expect(sentMessages().slice(1)).toEqual([
@@ -164,40 +137,26 @@ describe('conversation memory', () => {
       { role: 'assistant', content: turns[1][1] },
       { role: 'user', content: turns[2][0] },
     ]);
-    fake.respondWith({ kind: 'answer', text: 'Да.' });
-    await api.ask('А в воскресенье?', 'memory-session');
+    llm.fake.respondWith({ kind: 'answer', text: 'Да.' });
+    await llm.api.ask('А в воскресенье?', 'memory-session');
     expect(
       sentMessages()
         .slice(1, -1)
         .map((message) => message.content),
     ).toEqual([turns[1][0], turns[1][1], turns[2][0], turns[2][1]]);
     // Another session starts afresh.
-    await api.ask('А по субботам?', 'another-session');
+    await llm.api.ask('А по субботам?', 'another-session');
     expect(sentMessages().map((message) => message.role)).toEqual(['system', 'user']);
   });
 });
 
 describe('a bound on concurrent LLM calls', () => {
-  let fake: FakeOpenAiServer;
-  let service: TestService;
-
-  beforeAll(async () => {
-    fake = await new FakeOpenAiServer().start();
-    service = await startTestService({
-      LLM_BASE_URL: fake.baseUrl,
-      LLM_MAX_CONCURRENT: '1',
-      LLM_QUEUE_SIZE: '1',
-    });
-  });
-  afterAll(async () => {
-    await service?.close();
-    await fake?.stop();
-  });
+  const llm = useFakeLlmService({ LLM_MAX_CONCURRENT: '1', LLM_QUEUE_SIZE: '1' });
 
   it('queues calls beyond the bound and refuses more with 503 and Retry-After', async () => {
-    fake.respondWith({ kind: 'answer', text: MODEL_ANSWER, delayMs: 300 });
+    llm.fake.respondWith({ kind: 'answer', text: MODEL_ANSWER, delayMs: 300 });
     const ask = () =>
-      fetch(`${service.baseUrl}/api/voice/process`, {
+      fetch(`${llm.service.baseUrl}/api/voice/process`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ message: QUESTION }),
@@ -217,7 +176,7 @@ describe('a bound on concurrent LLM calls', () => {
       expect(response.status).toBe(200);
       expect(((await response.json()) as { response: string }).response).toBe(MODEL_ANSWER);
     }
-    const metrics = await (await fetch(`${service.baseUrl}/api/metrics`)).text();
+    const metrics = await (await fetch(`${llm.service.baseUrl}/api/metrics`)).text();
     expect(sample(metrics, 'vasdom_llm_failures_total', '{reason="overloaded"}')).toBe(1);
   });
 });

@@ -1,37 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
-import { FakeOpenAiServer } from '../helpers/fake-openai-server.js';
 import { startTestService, type TestService } from '../helpers/test-service.js';
-import { Api, expectValidationError } from './support/api.js';
+import { expectValidationError } from './support/api.js';
+import { useFakeLlmService } from './support/fake-llm-service.js';
 import { readStream, streamedText } from './support/sse.js';
 
 const MODEL_ANSWER = 'По субботам бригады убирают подъезды с 9 до 15 часов.';
 const STREAM_PATH = '/api/voice/process/stream';
 
 describe('POST /api/voice/process/stream', () => {
-  let fake: FakeOpenAiServer;
-  let service: TestService;
-  let api: Api;
-
-  beforeAll(async () => {
-    fake = await new FakeOpenAiServer().start();
-    service = await startTestService({
-      LLM_BASE_URL: fake.baseUrl,
-      LLM_API_KEY: 'stream-test-key',
-      LLM_MODEL: 'gpt-4o-mini',
-    });
-    api = new Api(service);
-  });
-  afterAll(async () => {
-    await service?.close();
-    await fake?.stop();
-  });
+  const llm = useFakeLlmService({ LLM_API_KEY: 'stream-test-key', LLM_MODEL: 'gpt-4o-mini' });
 
   const ask = (message: string, options: Parameters<typeof readStream>[2] = {}) =>
-    readStream(`${service.baseUrl}${STREAM_PATH}`, { message }, options);
+    readStream(`${llm.service.baseUrl}${STREAM_PATH}`, { message }, options);
 
   it('streams the LLM answer piece by piece, then the fields of /api/voice/process, and stores it once', async () => {
-    fake.respondWith({ kind: 'answer', text: MODEL_ANSWER, model: 'gpt-4o-mini-2024-07-18', pieces: 4 });
+    llm.fake.respondWith({ kind: 'answer', text: MODEL_ANSWER, model: 'gpt-4o-mini-2024-07-18', pieces: 4 });
     const stream = await ask('Во сколько убирают подъезды по субботам?');
     expect(stream.status).toBe(200);
     expect(stream.contentType).toBe('text/event-stream; charset=utf-8');
@@ -52,8 +36,8 @@ describe('POST /api/voice/process/stream', () => {
         'similar_found',
       ].sort(),
     );
-    expect(fake.requests.at(-1)?.body.stream).toBe(true);
-    const stored = await service.services.conversations.findById(done?.data.log_id);
+    expect(llm.fake.requests.at(-1)?.body.stream).toBe(true);
+    const stored = await llm.service.services.conversations.findById(done?.data.log_id);
     expect(stored).toMatchObject({
       ai_response: MODEL_ANSWER,
       answer_source: 'llm',
@@ -66,7 +50,7 @@ describe('POST /api/voice/process/stream', () => {
   });
 
   it('withdraws what was streamed when the provider cuts the stream, and answers without the LLM', async () => {
-    fake.respondWith({ kind: 'partial', text: MODEL_ANSWER, pieces: 2, ending: 'cut' });
+    llm.fake.respondWith({ kind: 'partial', text: MODEL_ANSWER, pieces: 2, ending: 'cut' });
     const stream = await ask('Сколько сотрудников работает в компании?');
     const names = stream.events.map((event) => event.event);
     expect(names.slice(0, 2)).toEqual(['delta', 'delta']);
@@ -75,13 +59,13 @@ describe('POST /api/voice/process/stream', () => {
     expect(done.model_used).toBe('fallback');
     expect(streamedText(stream.events)).toBe(done.response);
     expect(done.response).toContain('82');
-    const stored = await service.services.conversations.findById(done.log_id);
+    const stored = await llm.service.services.conversations.findById(done.log_id);
     expect(stored).toMatchObject({ answer_source: 'fallback', llm_failure: 'malformed', interrupted: 0 });
   });
 
   it('stops the provider call when the client goes away, and keeps the conversation as interrupted', async () => {
-    fake.respondWith({ kind: 'partial', text: MODEL_ANSWER, pieces: 1, ending: 'hang' });
-    const abandonedBefore = fake.abandoned;
+    llm.fake.respondWith({ kind: 'partial', text: MODEL_ANSWER, pieces: 1, ending: 'hang' });
+    const abandonedBefore = llm.fake.abandoned;
     const question = 'Кто убирает подъезды по субботам в Северном районе?';
     const stream = await ask(question, {
       onEvent: (event, controller) => {
@@ -91,23 +75,23 @@ describe('POST /api/voice/process/stream', () => {
     expect(stream.events.map((event) => event.event)).toEqual(['delta']);
     const first = stream.events[0]?.data.text as string;
     // The provider's request is aborted, and the conversation is stored with what was written.
-    await eventually(() => fake.abandoned > abandonedBefore);
+    await eventually(() => llm.fake.abandoned > abandonedBefore);
     const stored = await eventually(() =>
-      service.services.database.db
+      llm.service.services.database.db
         .selectFrom('conversations')
         .selectAll()
         .where('user_message', '=', question)
         .executeTakeFirst(),
     );
     expect(stored).toMatchObject({ ai_response: first, answer_source: 'llm', interrupted: 1 });
-    const metrics = await api.request('GET', '/api/metrics');
+    const metrics = await llm.api.request('GET', '/api/metrics');
     expect(metrics.body).toMatch(/^vasdom_ai_responses_total\{status="interrupted"\} 1$/m);
   });
 
   it('rejects bad input with 422 before streaming', async () => {
-    const response = await api.request('POST', STREAM_PATH, { message: '' });
+    const response = await llm.api.request('POST', STREAM_PATH, { message: '' });
     expectValidationError(response, ['body', 'message']);
-    expect(api.serverErrors()).toEqual([]);
+    expect(llm.api.serverErrors()).toEqual([]);
   });
 });
 

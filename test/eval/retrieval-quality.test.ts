@@ -1,26 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.schema.js';
 import { CuratedAnswerStore } from '../../src/curated/curated-answer.store.js';
 import { CuratedAnswerService } from '../../src/curated/curated-answers.service.js';
 import { LocalEmbedder } from '../../src/retrieval/local-embedder.js';
+import { developmentParaphrases, negativesOf, readEvaluationSets } from '../helpers/evaluation-sets.js';
 import { openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
-interface DevelopmentSet {
-  facts: { id: string; question: string; answer: string; paraphrases: string[] }[];
-  unanswerable: string[];
-  near_misses: { question: string }[];
-}
-interface HeldOutSet {
-  paraphrases: { fact: string; text: string }[];
-  unanswerable: string[];
-  near_misses: { question: string }[];
-}
-
-const read = <T>(file: string): T =>
-  JSON.parse(readFileSync(new URL(`../../resources/eval/${file}`, import.meta.url), 'utf8')) as T;
-const development = read<DevelopmentSet>('retrieval-eval.json');
-const heldOut = read<HeldOutSet>('retrieval-eval-holdout.json');
+const { development, heldOut } = readEvaluationSets();
 
 /**
  * The issue's retrieval targets, as a regression guard on the built-in embedder, its lexicon and the
@@ -67,16 +53,14 @@ describe('retrieval quality on the evaluation sets (built-in embedder, default t
     }
     return { atOne: atOne / paraphrases.length, atThree: atThree / paraphrases.length };
   };
-  const directReplies = (set: { unanswerable: string[]; near_misses: { question: string }[] }) =>
-    [...set.unanswerable, ...set.near_misses.map((miss) => miss.question)].filter(
+  const directReplies = (set: Parameters<typeof negativesOf>[0]) =>
+    negativesOf(set).filter(
       (question) =>
         (curated.search(embedder.embedOne(question), 1)[0]?.score ?? 0) >= retrieval.annotationReplyThreshold,
     );
 
   it('ranks the right fact first for 85 % of the development paraphrases and among three for 95 %', () => {
-    const measured = recall(
-      development.facts.flatMap((fact) => fact.paraphrases.map((text) => ({ fact: fact.id, text }))),
-    );
+    const measured = recall(developmentParaphrases(development));
     expect(measured.atOne).toBeGreaterThanOrEqual(0.85);
     expect(measured.atThree).toBeGreaterThanOrEqual(0.95);
   });

@@ -212,24 +212,9 @@ export class FakeOpenAiServer {
       response.socket?.destroy();
       return;
     }
+    response.write(chunk({}, { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }));
     response.write(
-      `data: ${JSON.stringify({
-        id,
-        object: 'chat.completion.chunk',
-        created: Math.floor(Date.now() / 1000),
-        model,
-        choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
-      })}\n\n`,
-    );
-    response.write(
-      `data: ${JSON.stringify({
-        id,
-        object: 'chat.completion.chunk',
-        created: Math.floor(Date.now() / 1000),
-        model,
-        choices: [],
-        usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 },
-      })}\n\n`,
+      chunk({}, { choices: [], usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 } }),
     );
     response.write('data: [DONE]\n\n');
     finished = true;
