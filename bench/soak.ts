@@ -60,10 +60,15 @@ async function main(): Promise<void> {
     ? undefined
     : await startService({ root, dataDir: path.join(work, 'data'), cwd: work });
   const baseUrl = process.env.SOAK_URL ?? (service?.baseUrl as string);
-  const rssMb = async (): Promise<number> => {
-    if (service) return memoryOf(service.pid).rssMb;
+  /** Resident memory, and the JavaScript heap in use (where a leak of objects would show). */
+  const memory = async (): Promise<{ rssMb: number; heapMb: number }> => {
     const metrics = (await request(`${baseUrl}/api/metrics`, 'GET')).text;
-    return Number(/^process_resident_memory_bytes (\S+)$/m.exec(metrics)?.[1]) / 1024 / 1024;
+    const megabytes = (name: string) =>
+      Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]) / 1024 / 1024;
+    return {
+      rssMb: service ? memoryOf(service.pid).rssMb : megabytes('process_resident_memory_bytes'),
+      heapMb: megabytes('nodejs_heap_size_used_bytes'),
+    };
   };
 
   const pool = buildRequestPool({ size: 5000, storedRange: 0 });
@@ -116,18 +121,18 @@ async function main(): Promise<void> {
 
   const started = Date.now();
   const end = started + minutes * 60_000;
-  const samples: { minute: number; requests: number; errors: number; rssMb: number }[] = [];
+  const samples: { minute: number; requests: number; errors: number; rssMb: number; heapMb: number }[] = [];
   const errorTotal = () => [...errors.values()].reduce((sum, count) => sum + count, 0);
   const sample = async () => {
     samples.push({
       minute: (Date.now() - started) / 60_000,
       requests,
       errors: errorTotal(),
-      rssMb: await rssMb(),
+      ...(await memory()),
     });
     const last = samples.at(-1);
     process.stderr.write(
-      `[soak ${last?.minute.toFixed(1)} min] ${last?.requests} requests, ${last?.errors} errors, RSS ${last?.rssMb.toFixed(0)} MB\n`,
+      `[soak ${last?.minute.toFixed(1)} min] ${last?.requests} requests, ${last?.errors} errors, RSS ${last?.rssMb.toFixed(0)} MB, heap ${last?.heapMb.toFixed(0)} MB\n`,
     );
   };
   await sample();
@@ -158,6 +163,8 @@ async function main(): Promise<void> {
   const afterWarmup = samples.find((entry) => entry.minute >= warmupMinutes) ?? samples[0];
   const last = samples.at(-1);
   const growth = afterWarmup && last ? (last.rssMb - afterWarmup.rssMb) / afterWarmup.rssMb : Number.NaN;
+  const heapGrowth =
+    afterWarmup && last ? (last.heapMb - afterWarmup.heapMb) / afterWarmup.heapMb : Number.NaN;
   const errorCount = errorTotal();
   const met = errorCount === 0 && growth < MAX_GROWTH;
   const report = [
@@ -167,13 +174,14 @@ async function main(): Promise<void> {
     `- ${requests} requests: ${[...counts].map(([route, count]) => `${route} ${count}`).join(', ')}.`,
     `- Errors: ${errorCount}${errorCount > 0 ? ` (${[...errors].map(([key, count]) => `${key}: ${count}`).join('; ')})` : ''} (target 0).`,
     `- Resident memory after the warm-up ${afterWarmup?.rssMb.toFixed(0)} MB, at the end ${last?.rssMb.toFixed(0)} MB: growth ${(growth * 100).toFixed(1)} % (target < ${MAX_GROWTH * 100} %).`,
+    `- JavaScript heap in use after the warm-up ${afterWarmup?.heapMb.toFixed(0)} MB, at the end ${last?.heapMb.toFixed(0)} MB: growth ${(heapGrowth * 100).toFixed(1)} %. Resident memory also holds SQLite's page cache (up to 32 MB per connection), which fills as the database grows.`,
     `- ${met ? 'Targets met.' : 'Targets missed.'}`,
     '',
-    '| Minute | Requests | Errors | RSS (MB) |',
-    '| --- | --- | --- | --- |',
+    '| Minute | Requests | Errors | RSS (MB) | Heap used (MB) |',
+    '| --- | --- | --- | --- | --- |',
     ...samples.map(
       (entry) =>
-        `| ${entry.minute.toFixed(1)} | ${entry.requests} | ${entry.errors} | ${entry.rssMb.toFixed(1)} |`,
+        `| ${entry.minute.toFixed(1)} | ${entry.requests} | ${entry.errors} | ${entry.rssMb.toFixed(1)} | ${entry.heapMb.toFixed(1)} |`,
     ),
     '',
   ].join('\n');
