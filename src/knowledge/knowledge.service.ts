@@ -45,6 +45,8 @@ export interface KnowledgeSyncReport {
   chunks: number;
   /** Chunks whose stored vector came from another embedder (or could not be read), embedded again. */
   reembedded: number;
+  /** Such chunks left to embed in the background (at start-up). */
+  pending?: number;
 }
 
 export interface KnowledgeSettings {
@@ -75,6 +77,8 @@ export class KnowledgeService {
   /** Indexed documents with their chunks' ids. */
   private readonly indexed = new Map<string, string[]>();
   private loadedRevision: string | undefined;
+  /** Documents indexed without their chunks that still need embedding again. */
+  private readonly partlyIndexed = new Set<string>();
   /** Changes of the index run one at a time, in the order they were asked for. */
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
@@ -92,9 +96,14 @@ export class KnowledgeService {
     return this.index.size;
   }
 
-  /** Loads the index, then looks for changes made by other processes every `intervalMs`. */
+  /**
+   * Indexes the chunks whose stored vectors the current embedder made, and returns; the others (after a
+   * change of embedder) are embedded again in the background, while answers come from what is indexed.
+   * Then looks for changes made by other processes every `intervalMs`.
+   */
   async start(intervalMs: number, onError: (error: unknown) => void): Promise<KnowledgeSyncReport> {
-    const report = await this.sync();
+    const report = await this.serially(() => this.indexStored(false));
+    if ((report.pending ?? 0) > 0) void this.sync().catch(onError);
     this.timer = setInterval(() => void this.refresh().catch(onError), intervalMs);
     this.timer.unref();
     return report;
@@ -193,7 +202,8 @@ export class KnowledgeService {
     if (this.stopped) return undefined;
     const revision = await this.store.revision();
     // Stopped meanwhile: the database may be closing.
-    if (this.stopped || revision === this.loadedRevision) return undefined;
+    // Unchanged, and nothing left to embed again (a background pass may have failed on the embedder).
+    if (this.stopped || (revision === this.loadedRevision && this.partlyIndexed.size === 0)) return undefined;
     return this.sync();
   }
 
@@ -202,36 +212,52 @@ export class KnowledgeService {
    * vectors another embedder made, and drops the documents no longer stored.
    */
   sync(): Promise<KnowledgeSyncReport> {
-    return this.serially(async () => {
-      const revision = await this.store.revision();
-      const stored = new Set(await this.store.documentIds());
-      for (const id of [...this.indexed.keys()]) if (!stored.has(id)) this.removeFromIndex(id);
-      let reembedded = 0;
-      for (const id of stored) {
-        if (this.indexed.has(id)) continue;
-        const chunks = await this.store.storedChunksOf(id);
-        const { items, stale } = this.decodeCurrent(chunks);
-        reembedded += stale.length;
-        for (let start = 0; start < stale.length; start += this.embedder.maxBatchSize) {
-          const batch = stale.slice(start, start + this.embedder.maxBatchSize);
-          const vectors = await this.embedder.embed(
-            batch.map((chunk) => embeddingText(chunk, chunk.documentTitle)),
-          );
-          const fresh = batch.map((chunk, position) => ({
-            id: chunk.id,
-            vector: vectors[position] as SparseVector,
-          }));
-          await this.store.saveVectors(
-            fresh.map((item) => ({ id: item.id, vector: encodeSparseVector(item.vector) })),
-            this.embedder.id,
-          );
-          items.push(...fresh);
-        }
+    return this.serially(() => this.indexStored(true));
+  }
+
+  /** sync() itself; without `reembed`, documents with stale chunks are indexed in part and left pending. */
+  private async indexStored(reembed: boolean): Promise<KnowledgeSyncReport> {
+    const revision = await this.store.revision();
+    const stored = new Set(await this.store.documentIds());
+    for (const id of [...this.indexed.keys()]) if (!stored.has(id)) this.removeFromIndex(id);
+    let reembedded = 0;
+    let pending = 0;
+    for (const id of stored) {
+      if (this.indexed.has(id) && !this.partlyIndexed.has(id)) continue;
+      const chunks = await this.store.storedChunksOf(id);
+      const { items, stale } = this.decodeCurrent(chunks);
+      if (!reembed && stale.length > 0) {
+        pending += stale.length;
         this.addToIndex(id, items);
+        this.partlyIndexed.add(id);
+        continue;
       }
-      this.loadedRevision = revision;
-      return { documents: this.indexed.size, chunks: this.index.size, reembedded };
-    });
+      reembedded += stale.length;
+      for (let start = 0; start < stale.length; start += this.embedder.maxBatchSize) {
+        const batch = stale.slice(start, start + this.embedder.maxBatchSize);
+        const vectors = await this.embedder.embed(
+          batch.map((chunk) => embeddingText(chunk, chunk.documentTitle)),
+        );
+        const fresh = batch.map((chunk, position) => ({
+          id: chunk.id,
+          vector: vectors[position] as SparseVector,
+        }));
+        await this.store.saveVectors(
+          fresh.map((item) => ({ id: item.id, vector: encodeSparseVector(item.vector) })),
+          this.embedder.id,
+        );
+        items.push(...fresh);
+      }
+      this.addToIndex(id, items);
+      this.partlyIndexed.delete(id);
+    }
+    this.loadedRevision = revision;
+    return {
+      documents: this.indexed.size,
+      chunks: this.index.size,
+      reembedded,
+      ...(reembed ? {} : { pending }),
+    };
   }
 
   /** Stored vectors from the current embedder, decoded; the other chunks are to be embedded again. */
@@ -273,6 +299,7 @@ export class KnowledgeService {
   private removeFromIndex(documentId: string): void {
     for (const id of this.indexed.get(documentId) ?? []) this.index.remove(id);
     this.indexed.delete(documentId);
+    this.partlyIndexed.delete(documentId);
   }
 
   private serially<T>(work: () => Promise<T>): Promise<T> {

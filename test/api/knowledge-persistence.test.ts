@@ -8,6 +8,7 @@ import type { Embedder } from '../../src/retrieval/embedder.js';
 import { LocalEmbedder } from '../../src/retrieval/local-embedder.js';
 import type { SparseVector } from '../../src/retrieval/sparse-vector.js';
 import { type Database, openDatabase } from '../../src/storage/database.js';
+import { eventually } from '../helpers/eventually.js';
 import { startTestService, type TestService, temporaryDirectory } from '../helpers/test-service.js';
 import { Api } from './support/api.js';
 import {
@@ -103,9 +104,18 @@ describe('knowledge base across restarts', () => {
       await database.close();
     }
 
-    // The service, with the built-in embedder, embeds them all again at start-up and answers from them.
+    // The service, with the built-in embedder, starts at once and embeds them all again in the background.
     service = await startTestService({}, dataDir);
-    expect(service.services.knowledge.indexedChunks).toBe(CHUNKS);
+    const running = service;
+    await eventually(async () => {
+      const check = openData();
+      try {
+        return (await embedders(check)).every((id) => id === running.services.retrieval.embedderId);
+      } finally {
+        await check.close();
+      }
+    });
+    await eventually(() => running.services.knowledge.indexedChunks === CHUNKS);
     const check = openData();
     try {
       expect(await embedders(check)).toEqual([service.services.retrieval.embedderId]);
