@@ -1,6 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import cors from '@fastify/cors';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerApiKeyRoutes } from './access/api-keys.routes.js';
 import { FEATURES, PLATFORM, SERVICE_NAME, SERVICE_VERSION } from './app-info.js';
@@ -12,7 +17,7 @@ import { registerErrorHandler } from './http/error-handler.js';
 import { registerNotFoundHandler } from './http/not-found-handler.js';
 import { docs, registerOpenApi } from './http/openapi.js';
 import { registerRateLimits } from './http/rate-limits.js';
-import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerSecurityHeaders, setSecurityHeaders } from './http/security-headers.js';
 import { registerKnowledgeRoutes } from './knowledge/knowledge.routes.js';
 import { registerLearningRoutes } from './learning/learning.routes.js';
 import { requestContext } from './observability/logger.js';
@@ -43,6 +48,15 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     genReqId: requestIdOf,
     // Request lines get the id from the request context (the logger's mixin), like every other line.
     childLoggerFactory: (parent, _bindings, options) => parent.child({}, options),
+    // Requests Fastify refuses before any hook runs (a path with broken percent-encoding): the same
+    // headers and error shape as every other answer.
+    frameworkErrors: (_error, request, reply) => {
+      setSecurityHeaders(request, reply);
+      reply.header('x-request-id', request.id);
+      (reply as FastifyReply)
+        .status(400)
+        .send({ detail: 'Некорректный адрес запроса', code: 'invalid_input' });
+    },
   });
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);

@@ -1,9 +1,11 @@
-import type { FastifyInstance, HTTPMethods } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import FindMyWay from 'find-my-way';
 
 /**
  * Unknown paths answer 404; known paths with a method they do not accept answer 405 with `Allow`. Fastify
- * itself answers 404 for both, so the routes are mirrored into a router that ignores the method.
+ * itself answers 404 for both, so the routes are mirrored into a router that ignores the method. Both are
+ * answered before the body is read: a body sent to no route is never parsed, so a malformed, empty or
+ * oversized one cannot turn the 404 or 405 into a 422, 413 or 415.
  */
 export function registerNotFoundHandler(app: FastifyInstance): void {
   const methodsByPath = FindMyWay({ ignoreTrailingSlash: false });
@@ -20,7 +22,8 @@ export function registerNotFoundHandler(app: FastifyInstance): void {
     }
     for (const method of methods) set.add(method.toUpperCase());
   });
-  app.setNotFoundHandler((request, reply) => {
+
+  const answerUnrouted = (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0] ?? '/';
     const match = methodsByPath.find('GET', path);
     const methods = match ? allowed.get((match.store as { url: string }).url) : undefined;
@@ -31,5 +34,13 @@ export function registerNotFoundHandler(app: FastifyInstance): void {
         .send({ detail: 'Method Not Allowed' });
     }
     return reply.status(404).send({ detail: 'Not Found' });
+  };
+
+  // preParsing runs after the onRequest hooks (request id, security headers) and before the body is read;
+  // answering without calling `done` ends the request there.
+  app.addHook('preParsing', (request, reply, payload, done) => {
+    if (request.is404) answerUnrouted(request, reply);
+    else done(null, payload);
   });
+  app.setNotFoundHandler(answerUnrouted);
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Headers every response carries: no sniffing, no framing, no referrer, HTTPS kept once seen. */
 const COMMON = {
@@ -15,11 +15,15 @@ const API_POLICY = "default-src 'none'; frame-ancestors 'none'";
 const DOCS_POLICY =
   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'";
 
+export function setSecurityHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  reply.headers(COMMON);
+  reply.header('content-security-policy', request.url.startsWith('/docs') ? DOCS_POLICY : API_POLICY);
+}
+
 /** Security headers on every response, set when the request arrives so that streamed answers get them too. */
 export function registerSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(COMMON);
-    reply.header('content-security-policy', request.url.startsWith('/docs') ? DOCS_POLICY : API_POLICY);
+    setSecurityHeaders(request, reply);
     done();
   });
 }

@@ -8,12 +8,25 @@ const ABBREVIATIONS = new Set(
   ),
 );
 
-/** The end of a sentence: ., !, ? or … (repeated or closed by a quote or bracket), then white space. */
-const SENTENCE_END = /[.!?…]+["»”')\]]*\s+/gu;
+/**
+ * The end of a sentence: ., !, ? or … (repeated or closed by a quote or bracket), then white space. It
+ * matches only from the start of a run of marks: matching from inside one too would make long runs cost
+ * quadratic time.
+ */
+const SENTENCE_END = /(?<![.!?…])[.!?…]+["»”')\]]*\s+/gu;
+/** Full stops only, then closing quotes or brackets and white space: what an abbreviation may end with. */
+const FULL_STOP_END = /^\.+["»”')\]]*\s+$/u;
+/** Longer than any abbreviation: the word before a full stop is looked for this far back, no farther. */
+const WORD_WINDOW = 32;
 
-/** Whether the text before a full stop ends with an abbreviation or an initial ("А. С. Пушкин"). */
-function endsWithAbbreviation(before: string): boolean {
-  const word = /([\p{L}]+)\.+$/u.exec(before)?.[1];
+/**
+ * Whether the full stop at `at` closes an abbreviation or an initial ("А. С. Пушкин"): the word right
+ * before it, within the sentence begun at `start`. Reads a bounded window, so that many abbreviations in
+ * one sentence cost linear time.
+ */
+function endsWithAbbreviation(text: string, start: number, mark: string, at: number): boolean {
+  if (!FULL_STOP_END.test(mark)) return false;
+  const word = /\p{L}+$/u.exec(text.slice(Math.max(start, at - WORD_WINDOW), at))?.[0];
   if (word === undefined) return false;
   if (word.length === 1 && word === word.toUpperCase()) return true;
   return word === word.toLowerCase() && ABBREVIATIONS.has(word);
@@ -31,10 +44,8 @@ export function splitSentences(text: string): string[] {
     const end = match.index + match[0].length;
     const next = text.charAt(end);
     if (next !== '' && !/[\p{Lu}\p{N}"«“'([—–•*-]/u.test(next)) continue;
-    const candidate = text.slice(start, end);
-    if (match[0].startsWith('.') && endsWithAbbreviation(candidate.trimEnd().replace(/["»”')\]]+$/u, '')))
-      continue;
-    sentences.push(candidate.trim());
+    if (endsWithAbbreviation(text, start, match[0], match.index)) continue;
+    sentences.push(text.slice(start, end).trim());
     start = end;
   }
   sentences.push(text.slice(start).trim());

@@ -61,3 +61,21 @@ describe('rate limits and security headers', () => {
     expect(docs.headers.get('content-security-policy')).toContain("script-src 'self'");
   });
 });
+
+describe('a request Fastify refuses before any hook', () => {
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startTestService();
+  });
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  it('gets the same headers and error shape as any other answer', async () => {
+    const response = await fetch(`${service.baseUrl}/api/learning/annotations/%E0%A4%A`);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-request-id')).not.toBeNull();
+    expect(await response.json()).toEqual({ detail: 'Некорректный адрес запроса', code: 'invalid_input' });
+  });
+});
