@@ -2,8 +2,10 @@
  * `npm run soak`: mixed load for a while against the service, reporting errors and resident memory over
  * time. Settings: SOAK_MINUTES (10), SOAK_WARMUP_MINUTES (1), SOAK_RATE (50 requests a second: a busy
  * day of the company, not a stress test; every question is stored, so an unpaced run measures the data it
- * adds more than leaks), SOAK_CONNECTIONS (8), SOAK_SAMPLE_SECONDS (30), SOAK_URL (a running service; without it the built service is started on a fresh data directory,
- * with no LLM). Targets: no errors, resident memory growing under 10 % after the warm-up. Writes
+ * adds more than leaks), SOAK_CONNECTIONS (8), SOAK_SAMPLE_SECONDS (30), SOAK_STORED (100,000 rated
+ * conversations seeded first, as a service in use has them, so that its caches are warm from the start;
+ * 0 for an empty one), SOAK_URL (a running service; without it the built service is started on the seeded
+ * data directory, with no LLM). Targets: no errors, resident memory growing under 10 % after the warm-up. Writes
  * bench/.work/SOAK.md and exits 1 when a target is missed.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildRequestPool } from './pool.js';
+import { seedDatabase } from './seed.js';
 import { memoryOf, startService } from './service.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,6 +26,7 @@ const minutes = number('SOAK_MINUTES', 10);
 const warmupMinutes = Math.min(number('SOAK_WARMUP_MINUTES', 1), minutes / 2);
 const connections = number('SOAK_CONNECTIONS', 8);
 const rate = number('SOAK_RATE', 50);
+const stored = Number(process.env.SOAK_STORED ?? 100_000);
 const sampleSeconds = number('SOAK_SAMPLE_SECONDS', 30);
 const MAX_GROWTH = 0.1;
 
@@ -56,9 +60,12 @@ async function main(): Promise<void> {
   const work = path.join(root, 'bench/.work/soak');
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  const service = process.env.SOAK_URL
-    ? undefined
-    : await startService({ root, dataDir: path.join(work, 'data'), cwd: work });
+  const dataDir = path.join(work, 'data');
+  if (!process.env.SOAK_URL && stored > 0) {
+    process.stderr.write(`[soak] seeding ${stored} rated conversations\n`);
+    await seedDatabase(path.join(root, 'dist'), dataDir, stored);
+  }
+  const service = process.env.SOAK_URL ? undefined : await startService({ root, dataDir, cwd: work });
   const baseUrl = process.env.SOAK_URL ?? (service?.baseUrl as string);
   /** Resident memory, and the JavaScript heap in use (where a leak of objects would show). */
   const memory = async (): Promise<{ rssMb: number; heapMb: number }> => {
@@ -71,7 +78,7 @@ async function main(): Promise<void> {
     };
   };
 
-  const pool = buildRequestPool({ size: 5000, storedRange: 0 });
+  const pool = buildRequestPool({ size: 5000, storedRange: Math.min(stored, 10_000) });
   const recentLogIds: string[] = [];
   const counts = new Map<string, number>();
   const errors = new Map<string, number>();
@@ -170,7 +177,7 @@ async function main(): Promise<void> {
   const report = [
     '# Soak run',
     '',
-    `- ${new Date().toISOString()}; ${minutes} min against ${process.env.SOAK_URL ? baseUrl : 'the built service (fresh data directory, no LLM)'} at ${rate} requests a second over ${connections} connections, warm-up ${warmupMinutes} min.`,
+    `- ${new Date().toISOString()}; ${minutes} min against ${process.env.SOAK_URL ? baseUrl : `the built service (${stored} rated conversations seeded, no LLM)`} at ${rate} requests a second over ${connections} connections, warm-up ${warmupMinutes} min.`,
     `- ${requests} requests: ${[...counts].map(([route, count]) => `${route} ${count}`).join(', ')}.`,
     `- Errors: ${errorCount}${errorCount > 0 ? ` (${[...errors].map(([key, count]) => `${key}: ${count}`).join('; ')})` : ''} (target 0).`,
     `- Resident memory after the warm-up ${afterWarmup?.rssMb.toFixed(0)} MB, at the end ${last?.rssMb.toFixed(0)} MB: growth ${(growth * 100).toFixed(1)} % (target < ${MAX_GROWTH * 100} %).`,
