@@ -17,7 +17,9 @@ const REFRESH_INTERVAL_MS = 30_000;
  */
 export class ApiKeys {
   private readonly configured: { role: Role; digest: Buffer }[];
-  private stored: { role: Role; digest: Buffer }[] = [];
+  /** The configured keys and the stored active ones, as of the last reload. */
+  private accepted: { role: Role; digest: Buffer }[];
+  private anyAdminKey: boolean;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -28,6 +30,8 @@ export class ApiKeys {
       ...access.adminKeys.map((key) => ({ role: 'admin' as const, digest: digest(key) })),
       ...access.userKeys.map((key) => ({ role: 'user' as const, digest: digest(key) })),
     ];
+    this.accepted = this.configured;
+    this.anyAdminKey = access.adminKeys.length > 0;
   }
 
   /** Reads the stored keys, and again every 30 s. */
@@ -43,13 +47,13 @@ export class ApiKeys {
 
   /** Whether any admin key exists; without one, admin routes answer loopback requests only. */
   get adminKeyExists(): boolean {
-    return [...this.configured, ...this.stored].some((key) => key.role === 'admin');
+    return this.anyAdminKey;
   }
 
   roleOf(presented: string): Role | undefined {
     const candidate = digest(presented);
     let role: Role | undefined;
-    for (const key of [...this.configured, ...this.stored]) {
+    for (const key of this.accepted) {
       if (timingSafeEqual(key.digest, candidate) && role !== 'admin') role = key.role;
     }
     return role;
@@ -83,9 +87,11 @@ export class ApiKeys {
   }
 
   private async reload(): Promise<void> {
-    this.stored = (await this.store.active()).map((key) => ({
+    const stored = (await this.store.active()).map((key) => ({
       role: key.role,
       digest: Buffer.from(key.digest, 'hex'),
     }));
+    this.accepted = [...this.configured, ...stored];
+    this.anyAdminKey = this.accepted.some((key) => key.role === 'admin');
   }
 }

@@ -8,6 +8,7 @@ import {
   ChatModelError,
   type ChatStreamOptions,
 } from './chat-model.js';
+import { providerFailure } from './openai-errors.js';
 
 /** Longest a health probe of the provider may take. */
 const PROBE_TIMEOUT_MS = 5000;
@@ -105,20 +106,6 @@ export class OpenAiChatModel implements ChatModel {
   }
 }
 
-/** Retry-After as milliseconds: seconds or an HTTP date (and OpenAI's retry-after-ms). */
-function retryAfterMs(headers: unknown): number | undefined {
-  const read = (name: string): string | null | undefined =>
-    headers instanceof Headers ? headers.get(name) : (headers as Record<string, string> | undefined)?.[name];
-  const milliseconds = Number(read('retry-after-ms'));
-  if (read('retry-after-ms') && Number.isFinite(milliseconds)) return Math.max(0, milliseconds);
-  const value = read('retry-after');
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
 /** Provider errors without their request details (which may carry the key or user text). */
 function translateError(error: unknown, signal?: AbortSignal): ChatModelError {
   if (signal?.aborted) {
@@ -127,19 +114,9 @@ function translateError(error: unknown, signal?: AbortSignal): ChatModelError {
       ? new ChatModelError('The model did not answer before the deadline', 'timeout')
       : new ChatModelError('The model call was abandoned', 'aborted');
   }
-  if (error instanceof OpenAI.APIConnectionTimeoutError) {
-    return new ChatModelError('The model did not answer in time', 'timeout');
-  }
-  if (error instanceof OpenAI.APIConnectionError) {
-    return new ChatModelError('The model provider is unreachable', 'unavailable');
-  }
-  if (error instanceof OpenAI.APIError) {
-    const status = error.status ?? 0;
-    const reason = status === 429 || status >= 500 ? 'unavailable' : 'rejected';
-    return new ChatModelError(`The model provider answered HTTP ${status}`, reason, {
-      retryAfterMs: retryAfterMs(error.headers),
-    });
-  }
+  const failure = providerFailure(error, 'model provider');
+  if (failure)
+    return new ChatModelError(failure.message, failure.reason, { retryAfterMs: failure.retryAfterMs });
   if (error instanceof Error && error.name === 'AbortError') {
     return new ChatModelError('The model call was aborted', 'timeout');
   }

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import type { EmbedderConfig } from '../config/config.schema.js';
+import { providerFailure } from '../llm/openai-errors.js';
 import { denseVector, type Embedder, EmbedderError } from './embedder.js';
 import type { SparseVector } from './sparse-vector.js';
 
@@ -73,16 +74,8 @@ export class OpenAiEmbedder implements Embedder {
 
 /** Provider errors without their request details (which may carry the key or user text). */
 function translateError(error: unknown): EmbedderError {
-  if (error instanceof OpenAI.APIConnectionTimeoutError) {
-    return new EmbedderError('The embedding provider did not answer in time', 'timeout');
-  }
-  if (error instanceof OpenAI.APIConnectionError) {
-    return new EmbedderError('The embedding provider is unreachable', 'unavailable');
-  }
-  if (error instanceof OpenAI.APIError) {
-    const status = error.status ?? 0;
-    const reason = status === 429 || status >= 500 ? 'unavailable' : 'rejected';
-    return new EmbedderError(`The embedding provider answered HTTP ${status}`, reason);
-  }
-  return new EmbedderError('The embedding provider call failed', 'unavailable');
+  const failure = providerFailure(error, 'embedding provider');
+  return failure
+    ? new EmbedderError(failure.message, failure.reason)
+    : new EmbedderError('The embedding provider call failed', 'unavailable');
 }

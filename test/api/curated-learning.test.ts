@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '../helpers/test-service.js';
-import { Api, expectValidationError } from './support/api.js';
+import { describe, expect, it } from 'vitest';
+import { expectValidationError } from './support/api.js';
+import { useTestService } from './support/service-block.js';
 
 const PATH = '/api/learning/annotations';
 
@@ -16,32 +16,23 @@ interface CuratedItem {
 }
 
 describe('curated answers learnt from ratings', () => {
-  let service: TestService;
-  let api: Api;
-
-  beforeAll(async () => {
-    service = await startTestService({
-      CURATED_PROMOTION_MIN_SESSIONS: '3',
-      CURATED_DEMOTION_MIN_NEGATIVE: '2',
-      // Low enough for these reworded questions to be served by a curated answer directly.
-      ANNOTATION_REPLY_THRESHOLD: '0.6',
-    });
-    api = new Api(service);
-  });
-  afterAll(async () => {
-    await service?.close();
+  const context = useTestService({
+    CURATED_PROMOTION_MIN_SESSIONS: '3',
+    CURATED_DEMOTION_MIN_NEGATIVE: '2',
+    // Low enough for these reworded questions to be served by a curated answer directly.
+    ANNOTATION_REPLY_THRESHOLD: '0.6',
   });
 
   const list = async (query: string): Promise<CuratedItem[]> => {
-    const response = await api.request('GET', `${PATH}${query}`);
+    const response = await context.api.request('GET', `${PATH}${query}`);
     expect(response.status).toBe(200);
     return response.body;
   };
   /** Asks in its own session and rates the answer; the learning pass runs before it resolves. */
   const askAndRate = async (question: string, session: string, ...ratings: number[]) => {
-    const asked = await api.ask(question, session);
-    for (const rating of ratings) await api.rate(asked.log_id, rating);
-    await service.services.learning.requestPass();
+    const asked = await context.api.ask(question, session);
+    for (const rating of ratings) await context.api.rate(asked.log_id, rating);
+    await context.service.services.learning.requestPass();
     return asked;
   };
 
@@ -69,7 +60,7 @@ describe('curated answers learnt from ratings', () => {
     expect(promoted?.status_changed_at).not.toBeNull();
 
     // It is served as it is from now on, and not promoted twice.
-    const served = await api.ask('Сколько бригад работает в компании?', 'promotion-d');
+    const served = await context.api.ask('Сколько бригад работает в компании?', 'promotion-d');
     expect(served.model_used).toBe('curated');
     expect(served.response).toBe(first.response);
     await askAndRate(question, 'promotion-e', 5);
@@ -88,7 +79,7 @@ describe('curated answers learnt from ratings', () => {
   });
 
   it('demote a curated answer that collects low ratings to review, and count afresh after an edit', async () => {
-    const created = await api.request('POST', PATH, {
+    const created = await context.api.request('POST', PATH, {
       question: 'Когда моют окна в подъездах Северного района?',
       answer: 'Окна в подъездах Северного района моем раз в месяц.',
     });
@@ -105,10 +96,10 @@ describe('curated answers learnt from ratings', () => {
       status: 'review',
       status_reason: '2 из 2 оценок после последнего изменения — 2 или ниже',
     });
-    expect((await api.ask(reworded, 'demotion-c')).model_used).not.toBe('curated');
+    expect((await context.api.ask(reworded, 'demotion-c')).model_used).not.toBe('curated');
 
     // An admin fixes it and puts it back: the reason goes, and earlier ratings no longer count.
-    const fixed = await api.request('PUT', `${PATH}/${created.body.id}`, {
+    const fixed = await context.api.request('PUT', `${PATH}/${created.body.id}`, {
       question: 'Когда моют окна в подъездах Северного района?',
       answer: 'Окна в подъездах Северного района моем дважды в год: в апреле и в сентябре.',
       status: 'active',
@@ -116,11 +107,11 @@ describe('curated answers learnt from ratings', () => {
     expect(fixed.body).toMatchObject({ status: 'active', status_reason: null });
     expect(fixed.body.status_changed_at > (demoted.status_changed_at ?? '')).toBe(true);
     await askAndRate(reworded, 'demotion-d', 1);
-    expect((await api.request('GET', `${PATH}/${created.body.id}`)).body.status).toBe('active');
+    expect((await context.api.request('GET', `${PATH}/${created.body.id}`)).body.status).toBe('active');
   });
 
   it('keep a popular curated answer that a few users rated low', async () => {
-    const created = await api.request('POST', PATH, {
+    const created = await context.api.request('POST', PATH, {
       question: 'Кто чистит снег у входа в подъезд?',
       answer: 'Снег у входа в подъезд чистит дворник управляющей компании.',
     });
@@ -128,12 +119,12 @@ describe('curated answers learnt from ratings', () => {
     for (const [index, rating] of [5, 5, 4, 5, 5, 1, 2].entries()) {
       await askAndRate(reworded, `popular-${index}`, rating);
     }
-    expect((await api.request('GET', `${PATH}/${created.body.id}`)).body.status).toBe('active');
+    expect((await context.api.request('GET', `${PATH}/${created.body.id}`)).body.status).toBe('active');
   });
 
   it('reject an unknown status or origin filter with 422', async () => {
-    expectValidationError(await api.request('GET', `${PATH}?status=deleted`), ['query', 'status']);
-    expectValidationError(await api.request('GET', `${PATH}?origin=robot`), ['query', 'origin']);
-    expect(api.serverErrors()).toEqual([]);
+    expectValidationError(await context.api.request('GET', `${PATH}?status=deleted`), ['query', 'status']);
+    expectValidationError(await context.api.request('GET', `${PATH}?origin=robot`), ['query', 'origin']);
+    expect(context.api.serverErrors()).toEqual([]);
   });
 });

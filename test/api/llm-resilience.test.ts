@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { useFakeLlmService } from './support/fake-llm-service.js';
+import { useFakeLlmService } from './support/service-block.js';
 
 const MODEL_ANSWER = 'Генеральная уборка подъезда стоит от 3 500 рублей.';
 const QUESTION = 'Сколько стоит генеральная уборка подъезда?';

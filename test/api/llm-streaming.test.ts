@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
 import { startTestService, type TestService } from '../helpers/test-service.js';
 import { expectValidationError } from './support/api.js';
-import { useFakeLlmService } from './support/fake-llm-service.js';
+import { useFakeLlmService } from './support/service-block.js';
 import { readStream, streamedText } from './support/sse.js';
 
 const MODEL_ANSWER = 'По субботам бригады убирают подъезды с 9 до 15 часов.';

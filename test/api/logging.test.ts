@@ -7,7 +7,7 @@ import { createLogging, requestContext } from '../../src/observability/logger.js
 import { eventually } from '../helpers/eventually.js';
 import { FakeOpenAiServer } from '../helpers/fake-openai-server.js';
 import { temporaryDirectory } from '../helpers/test-service.js';
-import { type ChildService, freePort, spawnService, waitUntilHealthy } from './support/child-service.js';
+import { type ChildService, startChildService } from './support/child-service.js';
 
 const QUESTION = 'Когда моют окна в подъезде на улице Ленина, дом 12?';
 const SECRET_KEY = 'sk-test-secret-4242';
@@ -31,20 +31,14 @@ describe('logs of a running service', () => {
 
   async function start(env: Record<string, string>) {
     const dataDir = temporaryDirectory('vasdom-logs-');
-    const port = await freePort();
-    service = spawnService({
-      env: {
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'info',
-        DATA_DIR: dataDir,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        ...env,
-      },
+    const started = await startChildService({
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      DATA_DIR: dataDir,
+      ...env,
     });
-    const baseUrl = `http://127.0.0.1:${port}`;
-    await waitUntilHealthy(baseUrl, service);
-    return { baseUrl, logFile: path.join(dataDir, 'logs', 'vasdom.log') };
+    service = started.child;
+    return { baseUrl: started.baseUrl, logFile: path.join(dataDir, 'logs', 'vasdom.log') };
   }
 
   it('writes JSON lines to stdout and to the log file, each line of a request with its id', async () => {

@@ -9,7 +9,7 @@ import {
   temporaryDirectory,
 } from '../helpers/test-service.js';
 import { Api } from './support/api.js';
-import { type ChildService, freePort, spawnService, waitUntilHealthy } from './support/child-service.js';
+import { type ChildService, startChildService } from './support/child-service.js';
 
 const QUESTIONS = [
   'Как часто бригада моет подъезды в Никитинском районе?',
@@ -90,19 +90,8 @@ describe('data survives kill -9', () => {
   const children: ChildService[] = [];
 
   async function start(): Promise<string> {
-    const port = await freePort();
-    const child = spawnService({
-      env: {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'silent',
-        NODE_ENV: 'test',
-      },
-    });
+    const { child, baseUrl } = await startChildService({ DATA_DIR: dataDir });
     children.push(child);
-    const baseUrl = `http://127.0.0.1:${port}`;
-    await waitUntilHealthy(baseUrl, child);
     return baseUrl;
   }
 

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeOpenAiServer } from '../helpers/fake-openai-server.js';
 import { temporaryDirectory } from '../helpers/test-service.js';
-import { type ChildService, freePort, spawnService, waitUntilHealthy } from './support/child-service.js';
+import { type ChildService, startChildService } from './support/child-service.js';
 
 const SLOW_ANSWER = 'Ответ, который модель пишет долго.';
 
@@ -20,23 +20,15 @@ describe('graceful shutdown', () => {
   });
 
   async function start(dataDir: string, env: Record<string, string> = {}) {
-    const port = await freePort();
-    const child = spawnService({
-      env: {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'info',
-        LOG_FORMAT: 'json',
-        LOG_FILE: 'off',
-        NODE_ENV: 'test',
-        LLM_BASE_URL: fake.baseUrl,
-        ...env,
-      },
+    const { child, baseUrl } = await startChildService({
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      LOG_FILE: 'off',
+      LLM_BASE_URL: fake.baseUrl,
+      ...env,
     });
     children.push(child);
-    const baseUrl = `http://127.0.0.1:${port}`;
-    await waitUntilHealthy(baseUrl, child);
     return { child, baseUrl };
   }
 

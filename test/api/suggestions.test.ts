@@ -1,25 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '../helpers/test-service.js';
-import { Api, expectValidationError } from './support/api.js';
+import { describe, expect, it } from 'vitest';
+import { expectValidationError } from './support/api.js';
+import { useTestService } from './support/service-block.js';
 
 describe('GET /api/learning/suggestions', () => {
-  let service: TestService;
-  let api: Api;
-
-  beforeAll(async () => {
-    service = await startTestService();
-    api = new Api(service);
-  });
-  afterAll(async () => {
-    await service?.close();
-  });
+  const context = useTestService();
 
   it('lists low-rated answers nobody corrected and questions nothing matched, by wording', async () => {
-    const poor = await api.ask('Сколько стоит дезинфекция подъезда?');
-    await api.rate(poor.log_id, 1, 'Цены нет');
-    const fixed = await api.ask('Кто моет лифтовые кабины?');
-    await api.rate(fixed.log_id, 2);
-    await api.request('PUT', `/api/conversations/${fixed.log_id}/correction`, {
+    const poor = await context.api.ask('Сколько стоит дезинфекция подъезда?');
+    await context.api.rate(poor.log_id, 1, 'Цены нет');
+    const fixed = await context.api.ask('Кто моет лифтовые кабины?');
+    await context.api.rate(fixed.log_id, 2);
+    await context.api.request('PUT', `/api/conversations/${fixed.log_id}/correction`, {
       answer: 'Лифтовые кабины моет бригада в дни уборки подъезда.',
     });
     for (const wording of [
@@ -27,12 +18,12 @@ describe('GET /api/learning/suggestions', () => {
       'где взять  пропуск на парковку',
       'Где взять пропуск на парковку',
     ]) {
-      await api.ask(wording);
+      await context.api.ask(wording);
     }
-    const good = await api.ask('Есть ли у вас доставка цветов?');
-    await api.rate(good.log_id, 5);
+    const good = await context.api.ask('Есть ли у вас доставка цветов?');
+    await context.api.rate(good.log_id, 5);
 
-    const { status, body } = await api.request('GET', '/api/learning/suggestions');
+    const { status, body } = await context.api.request('GET', '/api/learning/suggestions');
     expect(status).toBe(200);
     expect(body.low_rated).toEqual([
       expect.objectContaining({
@@ -56,10 +47,13 @@ describe('GET /api/learning/suggestions', () => {
   });
 
   it('honours limit and rejects bad query values with 422', async () => {
-    const one = await api.request('GET', '/api/learning/suggestions?limit=1');
+    const one = await context.api.request('GET', '/api/learning/suggestions?limit=1');
     expect(one.body.unanswered).toHaveLength(1);
-    expectValidationError(await api.request('GET', '/api/learning/suggestions?limit=0'), ['query', 'limit']);
-    expectValidationError(await api.request('GET', '/api/learning/suggestions?days_back=x'), [
+    expectValidationError(await context.api.request('GET', '/api/learning/suggestions?limit=0'), [
+      'query',
+      'limit',
+    ]);
+    expectValidationError(await context.api.request('GET', '/api/learning/suggestions?days_back=x'), [
       'query',
       'days_back',
     ]);

@@ -108,3 +108,24 @@ export async function waitUntilHealthy(baseUrl: string, service: ChildService, t
   }
   throw new Error(`service did not become healthy within ${timeoutMs} ms:\n${service.stderr()}`);
 }
+
+/**
+ * The service as a process of its own on a free loopback port, answering health: `env` on top of
+ * NODE_ENV=test and a silent log.
+ */
+export async function startChildService(
+  env: Record<string, string>,
+): Promise<{ child: ChildService; baseUrl: string }> {
+  const port = await freePort();
+  const child = spawnService({
+    env: { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env, PORT: String(port), HOST: '127.0.0.1' },
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilHealthy(baseUrl, child);
+  } catch (error) {
+    await child.kill('SIGKILL');
+    throw error;
+  }
+  return { child, baseUrl };
+}
