@@ -1,13 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../config/config.schema.js';
+import { resourcePath } from '../project-root.js';
 
-export const DEFAULT_PROMPT_TEMPLATE_PATH = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../resources/prompts/system-prompt.md',
-);
+export const DEFAULT_PROMPT_TEMPLATE_PATH = resourcePath('prompts', 'system-prompt.md');
 
 const SECTIONS = ['system', 'examples', 'knowledge'] as const;
 type Section = (typeof SECTIONS)[number];

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { resourcePath } from '../project-root.js';
 
 const text = z.string().trim().min(1);
 
@@ -38,10 +37,7 @@ export interface CompanyProfile extends CompanyProfileData {
   totalHouses: number;
 }
 
-export const DEFAULT_COMPANY_PROFILE_PATH = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../resources/company-profile.json',
-);
+export const DEFAULT_COMPANY_PROFILE_PATH = resourcePath('company-profile.json');
 
 /** Reads and validates the company profile; a broken file stops start-up with the reason. */
 export function loadCompanyProfile(file = DEFAULT_COMPANY_PROFILE_PATH): CompanyProfile {

@@ -1,13 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resourcePath } from '../project-root.js';
 import { stem, tokenize } from './russian-text.js';
 
-export const BUILT_IN_LEXICON_PATH = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../resources/lexicon/ru-cleaning.txt',
-);
+export const BUILT_IN_LEXICON_PATH = resourcePath('lexicon', 'ru-cleaning.txt');
 
 /** The group whose words and phrases are dropped: greetings and fillers. */
 const IGNORED_GROUP = 'ignore';

@@ -49,15 +49,20 @@ export interface ChildService {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function spawnService(options: {
-  env: Record<string, string>;
-  cwd?: string;
+export interface ServiceScript {
+  /** What to run: by default the TypeScript source, src/main.ts. */
   script?: string;
-  loader?: string;
-}): ChildService {
+  /** The loader registered first (by default tsx, for TypeScript); false for built JavaScript. */
+  loader?: string | false;
+}
+
+export function spawnService(
+  options: ServiceScript & { env: Record<string, string>; cwd?: string },
+): ChildService {
+  const loader = options.loader ?? 'tsx';
   const child = spawn(
     process.execPath,
-    ['--import', options.loader ?? 'tsx', options.script ?? MAIN_SCRIPT],
+    [...(loader === false ? [] : ['--import', loader]), options.script ?? MAIN_SCRIPT],
     {
       cwd: options.cwd ?? REPO_ROOT,
       env: childEnvironment(options.env),
@@ -115,9 +120,11 @@ export async function waitUntilHealthy(baseUrl: string, service: ChildService, t
  */
 export async function startChildService(
   env: Record<string, string>,
+  script: ServiceScript = {},
 ): Promise<{ child: ChildService; baseUrl: string }> {
   const port = await freePort();
   const child = spawnService({
+    ...script,
     env: { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env, PORT: String(port), HOST: '127.0.0.1' },
   });
   const baseUrl = `http://127.0.0.1:${port}`;
