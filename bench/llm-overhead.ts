@@ -16,7 +16,7 @@ const WARMUP_REQUESTS = 50;
 const MEASURED_REQUESTS = 400;
 const ANSWER = 'Уборка подъездов в этом доме проходит по понедельникам и четвергам с 9 до 13 часов.';
 
-/** A provider that answers every chat completion after PROVIDER_DELAY_MS; `held` lists its times. */
+/** A provider that answers every chat completion after PROVIDER_DELAY_MS; `held` lists their times. */
 async function startFakeProvider(): Promise<{ baseUrl: string; held: number[]; close(): Promise<void> }> {
   const held: number[] = [];
   const completion = (model: string) => ({
@@ -28,6 +28,12 @@ async function startFakeProvider(): Promise<{ baseUrl: string; held: number[]; c
     usage: { prompt_tokens: 400, completion_tokens: 40, total_tokens: 440 },
   });
   const server = http.createServer((request, response) => {
+    if (!request.url?.endsWith('/chat/completions')) {
+      // The service's background reachability probe (GET /models) is not part of a question's time.
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ object: 'list', data: [{ id: 'bench-model', object: 'model' }] }));
+      return;
+    }
     const arrived = performance.now();
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
