@@ -8,6 +8,7 @@ import {
   ChatModelError,
   type ChatStreamOptions,
 } from './chat-model.js';
+import { nodeHttpFetch } from './node-http-fetch.js';
 import { providerFailure } from './openai-errors.js';
 
 /** Longest a health probe of the provider may take. */
@@ -26,6 +27,7 @@ export class OpenAiChatModel implements ChatModel {
       // LLM_TIMEOUT_MS bounds each call; retries and the circuit breaker are wrapped around this adapter.
       timeout: config.timeoutMs,
       maxRetries: 0,
+      fetch: nodeHttpFetch(),
     });
   }
 

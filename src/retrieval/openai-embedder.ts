@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import type { EmbedderConfig } from '../config/config.schema.js';
+import { nodeHttpFetch } from '../llm/node-http-fetch.js';
 import { providerFailure } from '../llm/openai-errors.js';
 import { denseVector, type Embedder, EmbedderError } from './embedder.js';
 import type { SparseVector } from './sparse-vector.js';
@@ -24,6 +25,7 @@ export class OpenAiEmbedder implements Embedder {
       baseURL: config.baseUrl,
       timeout: config.timeoutMs,
       maxRetries: 1,
+      fetch: nodeHttpFetch(),
     });
   }
 

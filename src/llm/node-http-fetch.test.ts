@@ -1,0 +1,100 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeHttpFetch } from './node-http-fetch.js';
+
+describe('nodeHttpFetch', () => {
+  let server: Server;
+  let baseUrl: string;
+  const sockets = new Set<Socket>();
+  let handle: (request: IncomingMessage, body: string, response: ServerResponse) => void = () => {};
+  const fetchOverHttp = nodeHttpFetch();
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      sockets.add(request.socket);
+      let body = '';
+      request.setEncoding('utf8').on('data', (chunk: string) => {
+        body += chunk;
+      });
+      request.on('end', () => handle(request, body, response));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    fetchOverHttp.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('sends the method, headers and body, and reads status, headers and body', async () => {
+    handle = (request, body, response) => {
+      response.writeHead(201, { 'content-type': 'application/json', 'x-echo': request.headers['x-test'] });
+      response.end(JSON.stringify({ method: request.method, body }));
+    };
+    const response = await fetchOverHttp(`${baseUrl}/v1/things`, {
+      method: 'POST',
+      headers: { 'x-test': 'yes', 'content-type': 'application/json' },
+      body: JSON.stringify({ вопрос: 'когда уборка?' }),
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get('x-echo')).toBe('yes');
+    expect(await response.json()).toEqual({ method: 'POST', body: '{"вопрос":"когда уборка?"}' });
+  });
+
+  it('keeps the connection for the next call', async () => {
+    handle = (_request, _body, response) => response.end('ok');
+    sockets.clear();
+    for (let call = 0; call < 3; call++) expect(await (await fetchOverHttp(baseUrl)).text()).toBe('ok');
+    expect(sockets.size).toBe(1);
+  });
+
+  it('streams a body as it arrives', async () => {
+    let finish: () => void = () => {};
+    handle = (_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: первый\n\n');
+      finish = () => response.end('data: [DONE]\n\n');
+    };
+    const response = await fetchOverHttp(baseUrl);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toBe('data: первый\n\n');
+    finish();
+    let rest = '';
+    for (let part = await reader.read(); !part.done; part = await reader.read()) {
+      rest += new TextDecoder().decode(part.value);
+    }
+    expect(rest).toBe('data: [DONE]\n\n');
+  });
+
+  it('rejects with the abort reason when aborted before the answer, and errors a body aborted midway', async () => {
+    handle = () => {}; // never answers
+    const early = new AbortController();
+    const pending = fetchOverHttp(baseUrl, { signal: early.signal });
+    early.abort(new Error('deadline'));
+    await expect(pending).rejects.toThrow('deadline');
+
+    handle = (_request, _body, response) => {
+      response.writeHead(200);
+      response.write('начало');
+    };
+    const midway = new AbortController();
+    const response = await fetchOverHttp(baseUrl, { signal: midway.signal });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    midway.abort();
+    await expect(reader.read()).rejects.toThrow();
+  });
+
+  it('fails as fetch does when nothing listens, and refuses other protocols', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await expect(fetchOverHttp(`http://127.0.0.1:${port}/`)).rejects.toThrow('fetch failed');
+    await expect(fetchOverHttp('ftp://example.org/')).rejects.toThrow('Unsupported protocol');
+  });
+});
