@@ -5,6 +5,9 @@ import { stem, tokenize } from './russian-text.js';
 
 export const BUILT_IN_LEXICON_PATH = resourcePath('lexicon', 'ru-cleaning.txt');
 
+/** Stems whose closest lexicon word is remembered; past it the memory starts again. */
+const CLOSEST_WORDS_REMEMBERED = 50_000;
+
 /** The group whose words and phrases are dropped: greetings and fillers. */
 const IGNORED_GROUP = 'ignore';
 
@@ -78,6 +81,8 @@ export class Lexicon {
   private readonly root: PhraseNode = { next: new Map() };
   /** Single-word entries by stem, for typo matching. */
   private readonly wordGroups = new Map<string, LexiconGroup[]>();
+  /** closestWord() answers by stem; null: no word is close enough. */
+  private readonly closestWords = new Map<string, readonly LexiconGroup[] | null>();
 
   constructor(text: string) {
     this.fingerprint = createHash('sha256').update(text).digest('hex').slice(0, 8);
@@ -116,8 +121,20 @@ export class Lexicon {
     return found;
   }
 
-  /** The groups of the single-word entry a misspelt stem most likely stands for. */
+  /**
+   * The groups of the single-word entry a misspelt stem most likely stands for. Finding it compares the
+   * stem with every word of the lexicon, and questions repeat their words: answers are remembered.
+   */
   closestWord(wordStem: string): readonly LexiconGroup[] | undefined {
+    const remembered = this.closestWords.get(wordStem);
+    if (remembered !== undefined) return remembered ?? undefined;
+    const found = this.findClosestWord(wordStem);
+    if (this.closestWords.size >= CLOSEST_WORDS_REMEMBERED) this.closestWords.clear();
+    this.closestWords.set(wordStem, found ?? null);
+    return found;
+  }
+
+  private findClosestWord(wordStem: string): readonly LexiconGroup[] | undefined {
     const allowance = typoAllowance(wordStem.length);
     if (allowance === 0) return undefined;
     let best: LexiconGroup[] | undefined;
