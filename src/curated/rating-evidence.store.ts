@@ -34,6 +34,8 @@ export class RatingEvidenceStore {
         .selectFrom('feedback')
         .innerJoin('conversations', 'conversations.id', 'feedback.conversation_id')
         .where('conversations.answer_key', '=', answerKey)
+        // Rated conversations only: the answer-key index holds no others (and the others have no feedback).
+        .where('conversations.rating', 'is not', null)
         .select((eb) => eb.fn.min<number>('feedback.rating').as('lowest'))
         .executeTakeFirst(),
       fiveStar

@@ -18,6 +18,7 @@ import * as curatedLearning from './migrations/004-curated-learning.js';
 import * as knowledge from './migrations/005-knowledge.js';
 import * as llmAccounting from './migrations/006-llm-accounting.js';
 import * as apiKeys from './migrations/007-api-keys.js';
+import * as partialIndexes from './migrations/008-partial-indexes.js';
 import { withStatementCache } from './statement-cache.js';
 import type { DatabaseSchema } from './tables.js';
 import { BackgroundCheckpoints } from './wal-checkpoints.js';
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '005-knowledge': knowledge,
   '006-llm-accounting': llmAccounting,
   '007-api-keys': apiKeys,
+  '008-partial-indexes': partialIndexes,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };
