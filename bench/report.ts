@@ -105,6 +105,7 @@ export function markdownReport(results: BenchResults): string {
     ...seedLines,
     `- Start-up: ${fmt(options.startupRuns)} runs each; empty = a fresh, empty DATA_DIR (includes creating the schema); with data = a fresh copy of the freshly seeded database. Time from spawn to the first 200 from /api/health, polled every 5 ms.`,
     '- Memory: VmRSS (and peak VmHWM) from /proc/<pid>/status; idle right after start-up, and after the POST and health loads.',
+    '- Metrics scrapes: after the health load and a 1 s pause, GET /api/metrics one request after another, as Prometheus makes them; the first 20 warm up (not counted), then 200 are timed from request to the last byte.',
     "- LLM path overhead (bench/llm-overhead.ts): the service with the largest size's data and an LLM configured, against a fake OpenAI-compatible provider on loopback answering after a fixed delay; 400 questions of the request pool one at a time (after 50 warm-up ones) to POST /api/voice/process and to /api/voice/process/stream; overhead = the client's time to the last byte − the time the provider held the request.",
     "- Retrieval search (bench/search.ts): the largest size's stored questions embedded by the built `LocalEmbedder`, indexed in the bench process (`SparseVectorIndex`) and in the service's index worker (`WorkerVectorIndex`); 5,000 queries one at a time after 500 warm-up ones (paraphrases of stored questions, roughened, and one in ten about something else), top 3 at the default SIMILARITY_THRESHOLD.",
     `- Total benchmark time: ${fmt(results.totalSeconds)} s.`,

@@ -21,8 +21,11 @@ export interface ScenarioResult {
 
 export interface ScrapeResult {
   scrapes: number;
+  /** Scrapes made first and not counted. */
+  warmupScrapes: number;
   p50Ms: number;
   p99Ms: number;
+  maxMs: number;
   bytes: number;
 }
 
@@ -236,7 +239,7 @@ export function resultRows(results: BenchResults): Row[] {
       throughput: '',
       p50: `${fmt(scrape.p50Ms, 2)} ms`,
       p99: `${fmt(scrape.p99Ms, 2)} ms`,
-      notes: `${fmt(scrape.scrapes)} scrapes of ${fmt(scrape.bytes / 1024, 1)} KB`,
+      notes: `${fmt(scrape.scrapes)} scrapes of ${fmt(scrape.bytes / 1024, 1)} KB after ${fmt(scrape.warmupScrapes)} not counted; slowest ${fmt(scrape.maxMs, 2)} ms`,
     });
   }
   for (const startup of results.startup) {
