@@ -15,6 +15,7 @@ import { registerCuratedRoutes } from './curated/curated.routes.js';
 import { registerAccessControl } from './http/access.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerNotFoundHandler } from './http/not-found-handler.js';
+import { refuseNulCharacters } from './http/nul-characters.js';
 import { docs, registerOpenApi } from './http/openapi.js';
 import { registerRateLimits } from './http/rate-limits.js';
 import { registerSecurityHeaders, setSecurityHeaders } from './http/security-headers.js';
@@ -77,6 +78,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  refuseNulCharacters(app);
   registerNotFoundHandler(app);
   registerRequestMetrics(app, metrics);
   registerSecurityHeaders(app);

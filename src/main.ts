@@ -1,5 +1,5 @@
 import { buildApp } from './app.js';
-import { ConfigError } from './config/config.schema.js';
+import { ConfigError, redactedDatabaseUrl } from './config/config.schema.js';
 import { loadConfig } from './config/load-config.js';
 import { createLogging } from './observability/logger.js';
 import { createServices } from './services.js';
@@ -17,6 +17,8 @@ async function main(): Promise<void> {
       host: config.http.host,
       port: config.http.port,
       llm: services.model?.name ?? null,
+      database:
+        config.database.kind === 'postgres' ? redactedDatabaseUrl(config.database.url) : config.database.file,
       startupMs: Math.round(performance.now() - started),
     },
     'service started',

@@ -67,6 +67,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const database = openDatabase(config.database, {
     backgroundCheckpoints: { onError: (message) => storageLogger.error(message) },
     onStatementError: (operation) => metrics.databaseErrors.inc({ operation }),
+    onConnectionError: (message) => storageLogger.warn({ error: message }, 'a database connection failed'),
   });
   let index: WorkerVectorIndex | undefined;
   let knowledge: KnowledgeService | undefined;

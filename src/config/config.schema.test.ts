@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from './config.schema.js';
+import { ConfigError, parseConfig, redactedDatabaseUrl } from './config.schema.js';
 
 function problemsOf(environment: Record<string, string>): string[] {
   try {
@@ -88,6 +88,23 @@ describe('parseConfig', () => {
     expect(parseConfig({ DATABASE_URL: 'sqlite:/tmp/x.db' }).database).toMatchObject({ file: '/tmp/x.db' });
     expect(problemsOf({ DATABASE_URL: 'mysql://localhost/x' })[0]).toMatch(/^DATABASE_URL:/);
     expect(problemsOf({ LLM_BASE_URL: 'not a url' })[0]).toMatch(/^LLM_BASE_URL:/);
+  });
+
+  it('reads PostgreSQL URLs from DATABASE_URL, with the pool size, and keeps their password out of messages', () => {
+    const url = 'postgres://vasdom:s3cret-pass@db.internal:5433/vasdom?sslmode=require';
+    expect(parseConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '25' }).database).toEqual({
+      kind: 'postgres',
+      url,
+      poolSize: 25,
+    });
+    expect(parseConfig({ DATABASE_URL: 'postgresql://localhost/vasdom' }).database).toMatchObject({
+      kind: 'postgres',
+      poolSize: 10,
+    });
+    expect(problemsOf({ DATABASE_URL: 'postgres://' })[0]).toMatch(/^DATABASE_URL: .*names no host/);
+    expect(problemsOf({ DATABASE_URL: url, DATABASE_POOL_SIZE: '0' })[0]).toMatch(/^DATABASE_POOL_SIZE:/);
+    expect(redactedDatabaseUrl(url)).toBe('postgres://vasdom:***@db.internal:5433/vasdom?sslmode=require');
+    expect(redactedDatabaseUrl(url)).not.toContain('s3cret');
   });
 
   it('splits CORS_ORIGINS by commas', () => {

@@ -67,6 +67,7 @@ export const environmentSchema = z.object({
   DATA_DIR: z.string().trim().min(1).default('./data'),
   DATABASE_URL: optionalText,
   SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL'], { error: 'expected NORMAL or FULL' }).default('NORMAL'),
+  DATABASE_POOL_SIZE: integer(10, 1, 200),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'expected one of fatal, error, warn, info, debug, trace, silent',
@@ -148,7 +149,10 @@ export const environmentSchema = z.object({
 
 export type Environment = z.input<typeof environmentSchema>;
 
-export type DatabaseConfig = { kind: 'sqlite'; file: string; synchronous: 'NORMAL' | 'FULL' };
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string; synchronous: 'NORMAL' | 'FULL' }
+  /** `url` holds the password when there is one: never log it (see redactedDatabaseUrl). */
+  | { kind: 'postgres'; url: string; poolSize: number };
 
 export interface LlmConfig {
   baseUrl: string | undefined;
@@ -250,16 +254,37 @@ function databaseConfig(raw: z.output<typeof environmentSchema>, dataDir: string
   const value = raw.DATABASE_URL;
   if (value === undefined) return { kind: 'sqlite', file: path.join(dataDir, 'vasdom.sqlite'), synchronous };
   if (/^postgres(ql)?:\/\//i.test(value)) {
-    throw new ConfigError([
-      'DATABASE_URL: PostgreSQL is not supported by this version yet; expected a SQLite location (sqlite:PATH or a file path)',
-    ]);
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError([`DATABASE_URL: ${EXPECTED_DATABASE_URL}; got an unreadable PostgreSQL URL`]);
+    }
+    if (url.hostname === '' && !url.searchParams.has('host')) {
+      throw new ConfigError([`DATABASE_URL: ${EXPECTED_DATABASE_URL}; the PostgreSQL URL names no host`]);
+    }
+    return { kind: 'postgres', url: value, poolSize: raw.DATABASE_POOL_SIZE };
   }
-  if (/^mongodb(\+srv)?:\/\//i.test(value) || /^[a-z]+:\/\//i.test(value)) {
-    throw new ConfigError(['DATABASE_URL: expected a SQLite location (sqlite:PATH or a file path)']);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw new ConfigError([`DATABASE_URL: ${EXPECTED_DATABASE_URL}`]);
   }
   const file = value.replace(/^sqlite:(\/\/)?/i, '').replace(/^file:/i, '');
   if (file === '') throw new ConfigError(['DATABASE_URL: expected a SQLite file path after "sqlite:"']);
   return { kind: 'sqlite', file: path.resolve(file), synchronous };
+}
+
+const EXPECTED_DATABASE_URL =
+  'expected postgres://user:password@host:port/database, or a SQLite location (sqlite:PATH or a file path)';
+
+/** A PostgreSQL URL fit for logs and messages: the password replaced. */
+export function redactedDatabaseUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password !== '') url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://(unreadable)';
+  }
 }
 
 function deepFreeze<T>(value: T): T {

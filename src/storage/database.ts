@@ -3,13 +3,16 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
   Kysely,
+  type LogEvent,
   type Migration,
   type MigrationProvider,
   type MigrationResultSet,
   Migrator,
+  PostgresDialect,
   SqliteDialect,
   sql,
 } from 'kysely';
+import pg from 'pg';
 import type { DatabaseConfig } from '../config/config.schema.js';
 import * as initial from './migrations/001-initial.js';
 import * as curatedAnswers from './migrations/002-curated-answers.js';
@@ -40,22 +43,26 @@ const migrationProvider: MigrationProvider = { getMigrations: async () => migrat
 export interface Database {
   db: Kysely<DatabaseSchema>;
   kind: DatabaseConfig['kind'];
-  /** Where the data lives, for health checks of free space. */
-  location: string;
   close(): Promise<void>;
 }
 
 export interface OpenOptions {
   /**
-   * Run WAL checkpoints on a worker thread instead of inside a commit, which they would stall (the
+   * SQLite: run WAL checkpoints on a worker thread instead of inside a commit, which they would stall (the
    * service does; short-lived commands keep SQLite's inline checkpoints). Failures are reported here.
    */
   backgroundCheckpoints?: { onError(message: string): void };
   /** Called for each statement that fails, by whether it reads or writes. */
   onStatementError?: (operation: 'read' | 'write') => void;
+  /** PostgreSQL: a pooled connection failed while idle (the pool replaces it). */
+  onConnectionError?: (message: string) => void;
 }
 
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Database {
+  return config.kind === 'postgres' ? openPostgres(config, options) : openSqlite(config, options);
+}
+
+function openSqlite(config: Extract<DatabaseConfig, { kind: 'sqlite' }>, options: OpenOptions): Database {
   mkdirSync(path.dirname(config.file), { recursive: true });
   const connection = new SqliteDatabase(config.file);
   // WAL keeps readers and the writer apart; a committed transaction survives a kill of the process with
@@ -77,11 +84,47 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   return {
     db,
     kind: config.kind,
-    location: path.dirname(config.file),
     async close() {
       await checkpoints?.stop();
       await db.destroy();
     },
+  };
+}
+
+/** PostgreSQL's bigint (counts) and numeric (sums, averages) come as strings by default; here as numbers. */
+const BIGINT_OID = 20;
+const NUMERIC_OID = 1700;
+
+function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>, options: OpenOptions): Database {
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolSize,
+    application_name: 'vasdom-audiobot',
+    connectionTimeoutMillis: 10_000,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === BIGINT_OID || oid === NUMERIC_OID
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle connection that breaks (a server restart) must not crash the process: the pool drops it.
+  pool.on('error', (error) => options.onConnectionError?.(error.message));
+  const onStatementError = options.onStatementError;
+  const db = new Kysely<DatabaseSchema>({
+    dialect: new PostgresDialect({ pool }),
+    log: onStatementError
+      ? (event: LogEvent) => {
+          if (event.level === 'error') {
+            onStatementError(event.query.query.kind === 'SelectQueryNode' ? 'read' : 'write');
+          }
+        }
+      : undefined,
+  });
+  return {
+    db,
+    kind: config.kind,
+    close: () => db.destroy(),
   };
 }
 

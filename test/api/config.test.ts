@@ -58,7 +58,7 @@ describe.concurrent('start-up with an invalid configuration', () => {
     ['PORT', 'abc'],
     ['MIN_RATING_THRESHOLD', '9'],
     ['SIMILARITY_THRESHOLD', 'x'],
-    ['DATABASE_URL', 'postgresql://user@localhost/vasdom'],
+    ['DATABASE_URL', 'postgres://'],
   ])('%s=%s stops start-up and names the variable', async (name, value) => {
     const { stderr, code } = await expectStartupFailure({ [name]: value });
     expect(code).toBe(78);

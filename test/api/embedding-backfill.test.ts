@@ -1,8 +1,7 @@
-import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
 import { startTestService, type TestService, temporaryDirectory } from '../helpers/test-service.js';
+import { openStorage } from '../helpers/test-storage.js';
 import { Api } from './support/api.js';
 
 const QUESTIONS = [
@@ -29,9 +28,10 @@ describe('vectors rebuilt in the background', () => {
     await service.close({ keepData: true });
 
     // What a change of embedder leaves behind: conversations with no vector from the embedder in use.
-    const database = new SqliteDatabase(path.join(dataDir, 'vasdom.sqlite'));
-    expect(database.prepare('delete from embeddings').run().changes).toBe(QUESTIONS.length);
-    database.close();
+    const database = await openStorage(dataDir);
+    const deleted = await database.db.deleteFrom('embeddings').executeTakeFirst();
+    expect(Number(deleted.numDeletedRows)).toBe(QUESTIONS.length);
+    await database.close();
 
     service = await startTestService({}, dataDir);
     api = new Api(service);

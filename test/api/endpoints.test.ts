@@ -319,6 +319,13 @@ describe('HTTP API endpoints', () => {
         const response = await api.raw('POST', url, { headers: json, body });
         expect(response.status, `${url} ${body.slice(0, 60)}`).toBeLessThan(500);
       }
+      // A NUL character (PostgreSQL cannot store it in text) is refused where it is, on either database.
+      const nul = await api.raw('POST', url, {
+        headers: json,
+        body: '{"message": "a\\u0000", "log_id": "\\u0000"}',
+      });
+      expect(nul.status, url).toBe(422);
+      expect(nul.body.detail[0]).toMatchObject({ type: 'string_nul' });
       const wrongType = await api.raw('POST', url, { headers: { 'content-type': 'text/plain' }, body: 'hi' });
       expect(wrongType.status).toBeGreaterThanOrEqual(400);
       expect(wrongType.status).toBeLessThan(500);

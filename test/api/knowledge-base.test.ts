@@ -1,5 +1,3 @@
-import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_DOCUMENT_BYTES } from '../../src/knowledge/knowledge.service.js';
 import { startTestService, type TestService } from '../helpers/test-service.js';
@@ -230,13 +228,12 @@ describe('knowledge base', () => {
     expect((await api.request('DELETE', `${PATH}/${regulationsId}`)).status).toBe(204);
     expectNotFound(await api.request('GET', `${PATH}/${regulationsId}`));
     expectNotFound(await api.request('DELETE', `${PATH}/${regulationsId}`));
-    const file = new SqliteDatabase(path.join(service.dataDir, 'vasdom.sqlite'), { readonly: true });
-    try {
-      const left = file.prepare('select count(*) as count from knowledge_chunks where document_id = ?');
-      expect(left.get(regulationsId)).toEqual({ count: 0 });
-    } finally {
-      file.close();
-    }
+    const left = await service.services.database.db
+      .selectFrom('knowledge_chunks')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('document_id', '=', regulationsId)
+      .executeTakeFirstOrThrow();
+    expect(Number(left.count)).toBe(0);
     // Nothing of the deleted document is found; the other documents may still match a little.
     const found = (await search(api, SNOW_QUESTION)).body as { answer: string }[];
     expect(found.filter((hit) => hit.answer.includes(SNOW_TEXT))).toEqual([]);

@@ -1,5 +1,4 @@
 import { rmSync } from 'node:fs';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KnowledgeService } from '../../src/knowledge/knowledge.service.js';
@@ -7,9 +6,10 @@ import { KnowledgeStore } from '../../src/knowledge/knowledge.store.js';
 import type { Embedder } from '../../src/retrieval/embedder.js';
 import { LocalEmbedder } from '../../src/retrieval/local-embedder.js';
 import type { SparseVector } from '../../src/retrieval/sparse-vector.js';
-import { type Database, openDatabase } from '../../src/storage/database.js';
+import type { Database } from '../../src/storage/database.js';
 import { eventually } from '../helpers/eventually.js';
 import { startTestService, type TestService, temporaryDirectory } from '../helpers/test-service.js';
+import { openStorage, removeStorage } from '../helpers/test-storage.js';
 import { Api } from './support/api.js';
 import {
   FAQ_LINES,
@@ -39,8 +39,7 @@ class RenamedEmbedder implements Embedder {
 describe('knowledge base across restarts', () => {
   const dataDir = temporaryDirectory('vasdom-knowledge-restart-');
   let service: TestService | undefined;
-  const openData = () =>
-    openDatabase({ kind: 'sqlite', file: path.join(dataDir, 'vasdom.sqlite'), synchronous: 'NORMAL' });
+  const openData = () => openStorage(dataDir);
   const embedders = async (database: Database) =>
     (await database.db.selectFrom('knowledge_chunks').select('embedder').distinct().execute()).map(
       (row) => row.embedder,
@@ -49,6 +48,7 @@ describe('knowledge base across restarts', () => {
   afterAll(async () => {
     await service?.close();
     rmSync(dataDir, { recursive: true, force: true });
+    await removeStorage(dataDir);
   });
 
   it('keeps documents and chunks, and indexes them again at start-up', async () => {
@@ -73,7 +73,7 @@ describe('knowledge base across restarts', () => {
   });
 
   it('embeds chunks again, in batches, when another embedder made their vectors or they cannot be read', async () => {
-    const database = openData();
+    const database = await openData();
     try {
       const embedder = new RenamedEmbedder();
       const settings = { similarityThreshold: 0.45, chunkSize: 800 };
@@ -93,7 +93,9 @@ describe('knowledge base across restarts', () => {
         reembedded: 0,
       });
       expect(embedder.batches).toEqual([]);
-      await sql`update knowledge_chunks set vector = x'0100' where position = 0`.execute(database.db);
+      await sql`update knowledge_chunks set vector = ${Buffer.from([1, 0])} where position = 0`.execute(
+        database.db,
+      );
       expect(
         await new KnowledgeService(new KnowledgeStore(database.db), embedder, settings).sync(),
       ).toMatchObject({
@@ -108,7 +110,7 @@ describe('knowledge base across restarts', () => {
     service = await startTestService({}, dataDir);
     const running = service;
     await eventually(async () => {
-      const check = openData();
+      const check = await openData();
       try {
         return (await embedders(check)).every((id) => id === running.services.retrieval.embedderId);
       } finally {
@@ -116,7 +118,7 @@ describe('knowledge base across restarts', () => {
       }
     });
     await eventually(() => running.services.knowledge.indexedChunks === CHUNKS);
-    const check = openData();
+    const check = await openData();
     try {
       expect(await embedders(check)).toEqual([service.services.retrieval.embedderId]);
     } finally {

@@ -1,6 +1,4 @@
 import { rmSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   sendRequest,
@@ -8,6 +6,7 @@ import {
   type TestService,
   temporaryDirectory,
 } from '../helpers/test-service.js';
+import { openStorage } from '../helpers/test-storage.js';
 import { Api } from './support/api.js';
 import { type ChildService, startChildService } from './support/child-service.js';
 
@@ -164,30 +163,27 @@ describe('data survives kill -9', () => {
       expect(similar.body.original_message).toBe(conversations.get(logId));
     }
 
-    // After a clean stop, read the file directly: every acknowledged conversation is a row.
+    // After a clean stop, read the database directly: every acknowledged conversation is a row.
     const second = children[1] as ChildService;
     await second.kill('SIGTERM');
     expect((await second.exited).code).toBe(0);
-    const database = new Database(path.join(dataDir, 'vasdom.sqlite'), {
-      readonly: true,
-      fileMustExist: true,
-    });
+    const database = await openStorage(dataDir);
     try {
-      const rows = database.prepare('select id, user_message, rating from conversations').all() as {
-        id: string;
-        user_message: string;
-        rating: number | null;
-      }[];
+      const rows = await database.db
+        .selectFrom('conversations')
+        .select(['id', 'user_message', 'rating'])
+        .execute();
       const byId = new Map(rows.map((row) => [row.id, row]));
       for (const [logId, message] of conversations)
         expect(byId.get(logId)?.user_message, logId).toBe(message);
       for (const [logId, rating] of ratings) expect(byId.get(logId)?.rating, logId).toBe(rating);
-      const feedbackRows = database.prepare('select count(*) as count from feedback').get() as {
-        count: number;
-      };
-      expect(feedbackRows.count).toBeGreaterThanOrEqual(ratings.size);
+      const feedbackRows = await database.db
+        .selectFrom('feedback')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .executeTakeFirstOrThrow();
+      expect(Number(feedbackRows.count)).toBeGreaterThanOrEqual(ratings.size);
     } finally {
-      database.close();
+      await database.close();
     }
   }, 60_000);
 });

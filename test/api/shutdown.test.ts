@@ -1,8 +1,8 @@
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeOpenAiServer } from '../helpers/fake-openai-server.js';
 import { temporaryDirectory } from '../helpers/test-service.js';
+import { openStorage } from '../helpers/test-storage.js';
 import { type ChildService, startChildService } from './support/child-service.js';
 
 const SLOW_ANSWER = 'Ответ, который модель пишет долго.';
@@ -64,15 +64,20 @@ describe('graceful shutdown', () => {
       expect(exit, `${child.stderr()}\n${child.stdout().slice(-3000)}`).toEqual({ code: 0, signal: null });
       expect(child.stdout()).toContain('"msg":"stopped"');
 
-      const database = new Database(path.join(dataDir, 'vasdom.sqlite'), { readonly: true });
+      const database = await openStorage(dataDir);
       try {
-        const stored = database
-          .prepare('select ai_response from conversations where user_message = ?')
-          .get(question) as { ai_response: string } | undefined;
+        const stored = await database.db
+          .selectFrom('conversations')
+          .select('ai_response')
+          .where('user_message', '=', question)
+          .executeTakeFirst();
         expect(stored?.ai_response).toBe(SLOW_ANSWER);
-        expect(database.pragma('integrity_check', { simple: true })).toBe('ok');
+        if (database.kind === 'sqlite') {
+          const check = await sql<{ integrity_check: string }>`pragma integrity_check`.execute(database.db);
+          expect(check.rows).toEqual([{ integrity_check: 'ok' }]);
+        }
       } finally {
-        database.close();
+        await database.close();
       }
     },
   );

@@ -15,8 +15,9 @@
 import { createHash } from 'node:crypto';
 import { type ClientRequest, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import Database from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseSchema } from '../../src/storage/tables.js';
 import { Api } from '../api/support/api.js';
 import { eventually } from '../helpers/eventually.js';
 import { startTestService, type TestService } from '../helpers/test-service.js';
@@ -1260,29 +1261,41 @@ async function readThroughApi(api: Api, seeded: Seeded) {
 }
 
 /** The same rows, read straight from the SQLite file over a connection of our own. */
-function readDatabase(file: string, seeded: Seeded) {
-  const database = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    const marks = seeded.logIds.map(() => '?').join(', ');
-    return {
-      conversations: database
-        .prepare(`SELECT * FROM conversations WHERE id IN (${marks}) ORDER BY id`)
-        .all(...seeded.logIds),
-      feedback: database
-        .prepare(`SELECT * FROM feedback WHERE conversation_id IN (${marks}) ORDER BY id`)
-        .all(...seeded.logIds),
-      embeddings: database
-        .prepare(`SELECT * FROM embeddings WHERE owner_id IN (${marks}) ORDER BY owner_id, embedder`)
-        .all(...seeded.logIds),
-      curated: database.prepare('SELECT * FROM curated_answers WHERE id = ?').all(seeded.curatedId),
-      document: database.prepare('SELECT * FROM knowledge_documents WHERE id = ?').all(seeded.documentId),
-      chunks: database
-        .prepare('SELECT * FROM knowledge_chunks WHERE document_id = ? ORDER BY position')
-        .all(seeded.documentId),
-    };
-  } finally {
-    database.close();
-  }
+/** The rows behind the seeded data, read with the service's own connection (SQLite or PostgreSQL). */
+async function readDatabase(db: Kysely<DatabaseSchema>, seeded: Seeded) {
+  return {
+    conversations: await db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('id', 'in', seeded.logIds)
+      .orderBy('id')
+      .execute(),
+    feedback: await db
+      .selectFrom('feedback')
+      .selectAll()
+      .where('conversation_id', 'in', seeded.logIds)
+      .orderBy('id')
+      .execute(),
+    embeddings: await db
+      .selectFrom('embeddings')
+      .selectAll()
+      .where('owner_id', 'in', seeded.logIds)
+      .orderBy('owner_id')
+      .orderBy('embedder')
+      .execute(),
+    curated: await db.selectFrom('curated_answers').selectAll().where('id', '=', seeded.curatedId).execute(),
+    document: await db
+      .selectFrom('knowledge_documents')
+      .selectAll()
+      .where('id', '=', seeded.documentId)
+      .execute(),
+    chunks: await db
+      .selectFrom('knowledge_chunks')
+      .selectAll()
+      .where('document_id', '=', seeded.documentId)
+      .orderBy('position')
+      .execute(),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1347,7 +1360,7 @@ describe('hostile input', () => {
   let api: Api;
   let seeded: Seeded;
   let apiBefore: Awaited<ReturnType<typeof readThroughApi>>;
-  let databaseBefore: ReturnType<typeof readDatabase>;
+  let databaseBefore: Awaited<ReturnType<typeof readDatabase>>;
   let operations: Operation[];
   let results: Result[];
   let perEndpoint: ReturnType<typeof summary>['perEndpoint'];
@@ -1364,7 +1377,7 @@ describe('hostile input', () => {
 
     seeded = await writeSeedData(api);
     apiBefore = await readThroughApi(api, seeded);
-    databaseBefore = readDatabase(service.services.config.database.file, seeded);
+    databaseBefore = await readDatabase(service.services.database.db, seeded);
     expect(databaseBefore.conversations).toHaveLength(SEEDED_QUESTIONS.length);
     expect(databaseBefore.feedback).toHaveLength(4);
     expect(databaseBefore.curated).toHaveLength(1);
@@ -1469,7 +1482,7 @@ describe('hostile input', () => {
     expect(health.status, JSON.stringify(health.body)).toBe(200);
     await waitForLearningToSettle(api);
     expect(await readThroughApi(api, seeded)).toEqual(apiBefore);
-    expect(readDatabase(service.services.config.database.file, seeded)).toEqual(databaseBefore);
+    expect(await readDatabase(service.services.database.db, seeded)).toEqual(databaseBefore);
     const after = await api.ask('Сколько домов обслуживает компания?');
     expect(after.response.length).toBeGreaterThan(0);
   });

@@ -6,6 +6,7 @@ import { buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config/config.schema.js';
 import { createLogging } from '../../src/observability/logger.js';
 import { createServices, type Services } from '../../src/services.js';
+import { removeStorage, storageEnvironment } from './test-storage.js';
 
 export interface TestService {
   baseUrl: string;
@@ -25,7 +26,10 @@ export function temporaryDirectory(prefix = 'vasdom-test-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** A real service on a loopback port over a SQLite file in a temporary directory. */
+/**
+ * A real service on a loopback port with its data in a temporary directory: a SQLite file there, or with
+ * TEST_DATABASE=postgres, a PostgreSQL database of its own (kept for the directory across restarts).
+ */
 export async function startTestService(
   environment: Record<string, string> = {},
   dataDir = temporaryDirectory(),
@@ -36,6 +40,7 @@ export async function startTestService(
     LOG_LEVEL: 'silent',
     DATA_DIR: dataDir,
     RATE_LIMIT_PER_MINUTE: '0',
+    ...(await storageEnvironment(dataDir)),
     ...environment,
   });
   const logging = createLogging(config);
@@ -55,7 +60,10 @@ export async function startTestService(
       await app.close();
       await services.close();
       await logging.close();
-      if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (!options.keepData) {
+        rmSync(dataDir, { recursive: true, force: true });
+        await removeStorage(dataDir);
+      }
     },
   };
 }

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { autoNumberedKey, bytesType } from '../dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -27,7 +28,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('feedback')
-    .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+    .addColumn('id', 'integer', autoNumberedKey(db))
     .addColumn('conversation_id', 'text', (column) =>
       column.notNull().references('conversations.id').onDelete('cascade'),
     )
@@ -42,14 +43,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('owner_kind', 'text', (column) => column.notNull())
     .addColumn('owner_id', 'text', (column) => column.notNull())
     .addColumn('embedder', 'text', (column) => column.notNull())
-    .addColumn('vector', 'blob', (column) => column.notNull())
+    .addColumn('vector', bytesType(db), (column) => column.notNull())
     .addColumn('created_at', 'text', (column) => column.notNull())
     .addPrimaryKeyConstraint('embeddings_pk', ['owner_kind', 'owner_id', 'embedder'])
     .execute();
 
   await db.schema
     .createTable('status_checks')
-    .addColumn('sequence', 'integer', (column) => column.primaryKey().autoIncrement())
+    .addColumn('sequence', 'integer', autoNumberedKey(db))
     .addColumn('id', 'text', (column) => column.notNull().unique())
     .addColumn('client_name', 'text', (column) => column.notNull())
     .addColumn('created_at', 'text', (column) => column.notNull())

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { bytesType } from '../dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -27,7 +28,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('question', 'text')
     .addColumn('answer', 'text')
     // encodeSparseVector, as conversations' vectors in `embeddings`, tagged with the embedder.
-    .addColumn('vector', 'blob', (column) => column.notNull())
+    .addColumn('vector', bytesType(db), (column) => column.notNull())
     .addColumn('embedder', 'text', (column) => column.notNull())
     .execute();
   await db.schema

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { storageEnvironment } from '../../helpers/test-storage.js';
 
 /** The repository root (test/api/support → ../../..). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -115,17 +116,18 @@ export async function waitUntilHealthy(baseUrl: string, service: ChildService, t
 }
 
 /**
- * The service as a process of its own on a free loopback port, answering health: `env` on top of
- * NODE_ENV=test and a silent log.
+ * The service as a process of its own on a free loopback port, answering health: `env` (which names its
+ * DATA_DIR) on top of NODE_ENV=test, a silent log and the database under test for that directory.
  */
 export async function startChildService(
   env: Record<string, string>,
   script: ServiceScript = {},
 ): Promise<{ child: ChildService; baseUrl: string }> {
   const port = await freePort();
+  const storage = env.DATA_DIR === undefined ? {} : await storageEnvironment(env.DATA_DIR);
   const child = spawnService({
     ...script,
-    env: { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...storage, ...env, PORT: String(port), HOST: '127.0.0.1' },
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
