@@ -14,6 +14,7 @@ import { CuratedAnswerStore } from './curated/curated-answer.store.js';
 import { CuratedAnswerService } from './curated/curated-answers.service.js';
 import { CuratedLearning } from './curated/curated-learning.js';
 import { RatingEvidenceStore } from './curated/rating-evidence.store.js';
+import { SingleFlightJob } from './jobs/single-flight-job.js';
 import { KnowledgeService } from './knowledge/knowledge.service.js';
 import { KnowledgeStore } from './knowledge/knowledge.store.js';
 import { FeedbackStore } from './learning/feedback.store.js';
@@ -28,7 +29,15 @@ import type { Embedder } from './retrieval/embedder.js';
 import { EmbeddingBackfill } from './retrieval/embedding-backfill.js';
 import { RetrievalService } from './retrieval/retrieval.service.js';
 import { WorkerVectorIndex } from './retrieval/worker-vector-index.js';
+import {
+  type ChangeFeed,
+  type ChangeNotice,
+  type ChangeTopic,
+  createChangeFeed,
+  REPLICA_ID,
+} from './storage/change-feed.js';
 import { type Database, migrateToLatest, openDatabase } from './storage/database.js';
+import { Lease } from './storage/lease.js';
 import { ServiceStateStore } from './storage/service-state.store.js';
 
 /** How often conversations stored without a vector (their embedder failed) are embedded again. */
@@ -69,14 +78,16 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     onStatementError: (operation) => metrics.databaseErrors.inc({ operation }),
     onConnectionError: (message) => storageLogger.warn({ error: message }, 'a database connection failed'),
   });
+  const changes = createChangeFeed(config.database, database.db, (message) => storageLogger.warn(message));
   let index: WorkerVectorIndex | undefined;
   let knowledge: KnowledgeService | undefined;
+  let learningLease: Lease | undefined;
   try {
     const migration = await migrateToLatest(database.db);
     if (migration.applied.length > 0) logger.info({ applied: migration.applied }, 'database migrated');
 
     const conversations = new ConversationStore(database.db);
-    const feedback = new FeedbackStore(database.db);
+    const feedback = new FeedbackStore(database.db, changes);
     const embedder = await createEmbedder(config.retrieval.embedder);
     const tally = new LearningDataTally({ feedback, conversations }, embedder.id);
     await tally.start();
@@ -102,7 +113,22 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       new CuratedAnswerStore(database.db),
       embedder,
       config.retrieval.similarityThreshold,
+      changes,
     );
+    const replicaLogger = logger.child({ module: 'replicas' });
+    // The replica holding it draws the lessons from ratings for all (the only process on SQLite).
+    const lease = new Lease(
+      database.db,
+      'learning',
+      REPLICA_ID,
+      config.leaseTtlMs,
+      replicaLogger,
+      () =>
+        void learning
+          .catchUp()
+          .catch((error: unknown) => replicaLogger.warn({ err: error }, 'learning catch-up failed')),
+    );
+    learningLease = lease;
     const learning = new LearningService({
       feedback,
       conversations,
@@ -119,10 +145,12 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
         logger: logger.child({ module: 'curated' }),
         settings: config.learning,
       }),
+      learnsForAll: () => lease.held,
     });
 
     const indexStarted = performance.now();
     await learning.markIndexBaseline();
+    await lease.start();
     const { indexed, skipped } = await retrieval.loadIndex();
     logger.info(
       { indexed, durationMs: Math.round(performance.now() - indexStarted) },
@@ -140,7 +168,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
 
     const curatedCount = await curated.load();
     if (curatedCount > 0) logger.info({ curated: curatedCount }, 'curated answers loaded');
-    knowledge = createKnowledgeService(config, database, embedder);
+    knowledge = createKnowledgeService(config, database, embedder, changes);
     const knowledgeLogger = logger.child({ module: 'knowledge' });
     const knowledgeLoaded = await knowledge.start(KNOWLEDGE_REFRESH_INTERVAL_MS, (error) =>
       knowledgeLogger.warn({ error: (error as Error).message }, 'knowledge index refresh failed'),
@@ -177,7 +205,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       llmCircuit,
     });
 
-    const apiKeys = new ApiKeys(config.access, new ApiKeyStore(database.db));
+    const apiKeys = new ApiKeys(config.access, new ApiKeyStore(database.db), changes);
     await apiKeys.start();
 
     const chat = new ChatService({
@@ -206,6 +234,40 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       logMessageText: config.log.messageText,
     });
 
+    // What other replicas on the same database change reaches this one's in-memory indexes at once.
+    const curatedReload = new SingleFlightJob(
+      'curated-reload',
+      async () => void (await curated.load()),
+      (error) => replicaLogger.warn({ err: error }, 'reloading curated answers failed'),
+    );
+    const loadedKnowledge = knowledge;
+    const follow: Record<ChangeTopic, () => Promise<unknown>> = {
+      feedback: () => learning.requestPass(),
+      curated: () => curatedReload.request(),
+      knowledge: () => loadedKnowledge.refresh(),
+      api_keys: () => apiKeys.reload(),
+    };
+    const onNotice = (notice: ChangeNotice) => {
+      const work =
+        notice === 'resync'
+          ? [
+              () => learning.catchUp(),
+              follow.curated,
+              follow.knowledge,
+              follow.api_keys,
+              () => tally.resync(),
+            ]
+          : [follow[notice]];
+      for (const run of work) {
+        void run().catch((error: unknown) =>
+          replicaLogger.warn({ err: error, notice }, 'catching up with another replica failed'),
+        );
+      }
+    };
+    await changes.start(onNotice);
+    // Whatever changed between loading and listening is caught up with now.
+    onNotice('resync');
+
     return {
       config,
       logger,
@@ -228,7 +290,10 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
         health.stop();
         apiKeys.stop();
         tally.stop();
+        await changes.close();
+        await curatedReload.stop();
         await learning.stop();
+        await lease.stop();
         await embeddingBackfill.stop();
         await knowledge?.stop();
         await index?.close();
@@ -236,6 +301,8 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       },
     };
   } catch (error) {
+    await learningLease?.stop();
+    await changes.close();
     await knowledge?.stop();
     await index?.close();
     await database.close();
@@ -248,9 +315,15 @@ export function createKnowledgeService(
   config: Config,
   database: Database,
   embedder: Embedder,
+  changes?: ChangeFeed,
 ): KnowledgeService {
-  return new KnowledgeService(new KnowledgeStore(database.db), embedder, {
-    similarityThreshold: config.retrieval.similarityThreshold,
-    chunkSize: config.knowledge.chunkSize,
-  });
+  return new KnowledgeService(
+    new KnowledgeStore(database.db),
+    embedder,
+    {
+      similarityThreshold: config.retrieval.similarityThreshold,
+      chunkSize: config.knowledge.chunkSize,
+    },
+    changes,
+  );
 }

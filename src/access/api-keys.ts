@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config/config.schema.js';
+import { type ChangeFeed, LocalChangeFeed } from '../storage/change-feed.js';
 import { timeOrderedId } from '../storage/time-ordered-id.js';
 import type { ApiKeyStore, StoredApiKey } from './api-key.store.js';
 
@@ -25,6 +26,8 @@ export class ApiKeys {
   constructor(
     access: Config['access'],
     private readonly store: ApiKeyStore,
+    /** Tells the other replicas to read the stored keys again. */
+    private readonly changes: ChangeFeed = new LocalChangeFeed(),
   ) {
     this.configured = [
       ...access.adminKeys.map((key) => ({ role: 'admin' as const, digest: digest(key) })),
@@ -73,6 +76,7 @@ export class ApiKeys {
     };
     await this.store.create(record);
     await this.reload();
+    await this.changes.announce('api_keys');
     return { key, record };
   }
 
@@ -82,11 +86,15 @@ export class ApiKeys {
 
   async revoke(id: string): Promise<boolean> {
     const revoked = await this.store.revoke(id, new Date().toISOString());
-    if (revoked) await this.reload();
+    if (revoked) {
+      await this.reload();
+      await this.changes.announce('api_keys');
+    }
     return revoked;
   }
 
-  private async reload(): Promise<void> {
+  /** Reads the stored keys again. */
+  async reload(): Promise<void> {
     const stored = (await this.store.active()).map((key) => ({
       role: key.role,
       digest: Buffer.from(key.digest, 'hex'),

@@ -6,6 +6,7 @@ import { MAX_DOCUMENT_BYTES } from '../knowledge/knowledge.service.js';
 import type { KnowledgeFormat } from '../knowledge/knowledge-chunker.js';
 import { createEmbedder } from '../retrieval/create-embedder.js';
 import { createKnowledgeService } from '../services.js';
+import { createChangeFeed } from '../storage/change-feed.js';
 import { migrateToLatest, openDatabase } from '../storage/database.js';
 import { UsageError } from './usage-error.js';
 
@@ -72,10 +73,12 @@ export async function importKnowledge(
   const report: ImportKnowledgeReport = { imported: 0, duplicates: 0, failed: 0 };
   try {
     await migrateToLatest(database.db);
+    // Running replicas on the same PostgreSQL database index the new documents at once.
     const knowledge = createKnowledgeService(
       config,
       database,
       await createEmbedder(config.retrieval.embedder),
+      createChangeFeed(config.database, database.db, print),
     );
     for (const file of files) {
       const name = directory ? path.relative(target, file) : path.basename(file);

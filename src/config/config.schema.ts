@@ -68,6 +68,7 @@ export const environmentSchema = z.object({
   DATABASE_URL: optionalText,
   SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL'], { error: 'expected NORMAL or FULL' }).default('NORMAL'),
   DATABASE_POOL_SIZE: integer(10, 1, 200),
+  LEASE_TTL_MS: integer(15_000, 1000, 600_000),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'expected one of fatal, error, warn, info, debug, trace, silent',
@@ -227,6 +228,8 @@ export interface Config {
   companyProfilePath: string | undefined;
   /** SIGTERM/SIGINT: how long requests in flight and background work may take to finish. */
   shutdownTimeoutMs: number;
+  /** How long a replica's hold on background work lasts unless renewed (renewed every third of it). */
+  leaseTtlMs: number;
 }
 
 /** EMBEDDING_PROVIDER and its settings. */
@@ -421,5 +424,6 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
     },
     companyProfilePath: raw.COMPANY_PROFILE_PATH,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+    leaseTtlMs: raw.LEASE_TTL_MS,
   });
 }

@@ -3,6 +3,7 @@ import type { Embedder } from '../retrieval/embedder.js';
 import { createInProcessIndex, type InProcessIndex } from '../retrieval/in-process-index.js';
 import type { SparseVector } from '../retrieval/sparse-vector.js';
 import type { IndexItem } from '../retrieval/vector-index.js';
+import { type ChangeFeed, LocalChangeFeed } from '../storage/change-feed.js';
 import { timeOrderedId } from '../storage/time-ordered-id.js';
 import type { CuratedAnswer, CuratedAnswerInput, CuratedAnswerStore } from './curated-answer.store.js';
 
@@ -29,6 +30,8 @@ export class CuratedAnswerService {
     private readonly store: CuratedAnswerStore,
     private readonly embedder: Embedder,
     private readonly similarityThreshold: number,
+    /** Tells the other replicas to load the curated answers again. */
+    private readonly changes: ChangeFeed = new LocalChangeFeed(),
   ) {
     this.index = createInProcessIndex(embedder.vectorKind);
   }
@@ -76,6 +79,7 @@ export class CuratedAnswerService {
   async create(input: CuratedAnswerInput): Promise<CuratedAnswer> {
     const curated = await this.store.create(timeOrderedId(), input, new Date().toISOString());
     await this.reindex(curated);
+    await this.changes.announce('curated');
     return curated;
   }
 
@@ -97,6 +101,7 @@ export class CuratedAnswerService {
       conversationId,
     });
     await this.reindex(curated);
+    await this.changes.announce('curated');
     return curated;
   }
 
@@ -117,7 +122,10 @@ export class CuratedAnswerService {
       new Date().toISOString(),
       promotion,
     );
-    if (curated) await this.reindex(curated);
+    if (curated) {
+      await this.reindex(curated);
+      await this.changes.announce('curated');
+    }
     return curated;
   }
 
@@ -125,17 +133,22 @@ export class CuratedAnswerService {
   async demote(id: string, reason: string): Promise<void> {
     await this.store.setStatus(id, 'review', reason, new Date().toISOString());
     this.unindex(id);
+    await this.changes.announce('curated');
   }
 
   async update(id: string, input: CuratedAnswerInput): Promise<CuratedAnswer | undefined> {
     const curated = await this.store.update(id, input, new Date().toISOString());
-    if (curated) await this.reindex(curated);
+    if (curated) {
+      await this.reindex(curated);
+      await this.changes.announce('curated');
+    }
     return curated;
   }
 
   async delete(id: string): Promise<boolean> {
     const deleted = await this.store.delete(id);
     this.unindex(id);
+    if (deleted) await this.changes.announce('curated');
     return deleted;
   }
 

@@ -4,6 +4,7 @@ import type { Embedder } from '../retrieval/embedder.js';
 import { createInProcessIndex, type InProcessIndex } from '../retrieval/in-process-index.js';
 import { decodeSparseVector, encodeSparseVector, type SparseVector } from '../retrieval/sparse-vector.js';
 import type { IndexItem } from '../retrieval/vector-index.js';
+import { type ChangeFeed, LocalChangeFeed } from '../storage/change-feed.js';
 import { timeOrderedId } from '../storage/time-ordered-id.js';
 import type {
   KnowledgeChunk,
@@ -88,6 +89,8 @@ export class KnowledgeService {
     private readonly store: KnowledgeStore,
     private readonly embedder: Embedder,
     private readonly settings: KnowledgeSettings,
+    /** Tells the other replicas to refresh their knowledge index. */
+    private readonly changes: ChangeFeed = new LocalChangeFeed(),
   ) {
     this.index = createInProcessIndex(embedder.vectorKind);
   }
@@ -150,7 +153,7 @@ export class KnowledgeService {
       vector: encodeSparseVector(vectors[position] as SparseVector),
       embedder: this.embedder.id,
     }));
-    return this.serially(async () => {
+    const imported = await this.serially(async () => {
       if (!(await this.store.insert(document, rows))) {
         // Imported meanwhile by another request or process.
         return { document: (await this.store.findByHash(contentHash)) as KnowledgeDocument, duplicate: true };
@@ -161,6 +164,8 @@ export class KnowledgeService {
       );
       return { document, duplicate: false };
     });
+    if (!imported.duplicate) await this.changes.announce('knowledge');
+    return imported;
   }
 
   list(): Promise<KnowledgeDocument[]> {
@@ -173,12 +178,14 @@ export class KnowledgeService {
   }
 
   /** Deletes a document and its chunks; false when there is no such document. */
-  delete(id: string): Promise<boolean> {
-    return this.serially(async () => {
-      const deleted = await this.store.delete(id);
+  async delete(id: string): Promise<boolean> {
+    const deleted = await this.serially(async () => {
+      const removed = await this.store.delete(id);
       this.removeFromIndex(id);
-      return deleted;
+      return removed;
     });
+    if (deleted) await this.changes.announce('knowledge');
+    return deleted;
   }
 
   /** Chunks matching the question at or above the similarity threshold, best first. */

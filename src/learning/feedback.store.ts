@@ -1,5 +1,10 @@
 import { type Kysely, sql } from 'kysely';
+import { type ChangeFeed, LocalChangeFeed } from '../storage/change-feed.js';
+import { isPostgres } from '../storage/dialect.js';
 import type { DatabaseSchema } from '../storage/tables.js';
+
+/** PostgreSQL advisory lock that puts ratings one after another (see rate()). */
+const FEEDBACK_LOCK = 7_310_001;
 
 export interface RatingChange {
   feedbackId: number;
@@ -17,7 +22,10 @@ export interface RatingSummary {
 
 /** SQL for ratings: the current value on the conversation, every rating kept in `feedback`. */
 export class FeedbackStore {
-  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+  constructor(
+    private readonly db: Kysely<DatabaseSchema>,
+    private readonly changes: ChangeFeed = new LocalChangeFeed(),
+  ) {}
 
   /**
    * Records a rating; returns the conversation's previous rating (null: it had none), or undefined when
@@ -30,6 +38,12 @@ export class FeedbackStore {
     now: string,
   ): Promise<{ previous: number | null } | undefined> {
     return this.db.transaction().execute(async (transaction) => {
+      if (isPostgres(this.db)) {
+        // Ratings from several replicas commit one at a time, in the order of their feedback ids: a
+        // replica that has read feedback up to some id never finds a lower one committed later, and the
+        // previous rating read here is the one the last rating left.
+        await sql`select pg_advisory_xact_lock(${FEEDBACK_LOCK})`.execute(transaction);
+      }
       const current = await transaction
         .selectFrom('conversations')
         .select('rating')
@@ -45,6 +59,7 @@ export class FeedbackStore {
         .insertInto('feedback')
         .values({ conversation_id: conversationId, rating, comment, created_at: now })
         .execute();
+      await this.changes.announceIn(transaction, 'feedback');
       return { previous: current.rating };
     });
   }

@@ -5,6 +5,7 @@ import { adminDocs, docs } from '../http/openapi.js';
 import { withZod } from '../http/zod-app.js';
 import type { EmbeddingBackfill } from '../retrieval/embedding-backfill.js';
 import type { RetrievalService } from '../retrieval/retrieval.service.js';
+import { REPLICA_ID } from '../storage/change-feed.js';
 import {
   embeddingsUpdateQuerySchema,
   exportQuerySchema,
@@ -199,6 +200,7 @@ export function registerLearningRoutes(app: FastifyInstance, dependencies: Learn
         last_learning_update: stats.last_learning_update,
         retrieval: { embedder: retrieval.embedderId, indexed_examples: retrieval.indexSize },
         learning_job: learning.jobStatus(),
+        replica: { id: REPLICA_ID, holds_learning_lease: learning.drawsLessonsForAll },
       };
     },
   );

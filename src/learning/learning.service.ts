@@ -10,6 +10,8 @@ import type { FeedbackStore } from './feedback.store.js';
 import type { LearningDataTally } from './learning-data-tally.js';
 
 const LAST_PASS_KEY = 'learning.last_pass_at';
+/** The newest feedback row whose lessons for everyone (curated answers) have been drawn. */
+const LEARNED_UP_TO_KEY = 'learning.learned_up_to_feedback';
 const CHANGES_PER_PAGE = 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -39,8 +41,11 @@ export interface ExportRequest {
 }
 
 /**
- * Feedback, the learning pass and the figures computed from ratings. The pass reads ratings given since
- * the last one and moves conversations in or out of the positive examples retrieval uses.
+ * Feedback, the learning pass and the figures computed from ratings. A pass has two parts. Every replica
+ * reads the ratings given since its last pass and moves those conversations in or out of the positive
+ * examples its retrieval index holds. The replica holding the learning lease (the only process on an
+ * embedded database) also draws the lessons for everyone: it promotes and demotes curated answers from
+ * the ratings since the last time any replica did, and records when learning last ran.
  */
 export class LearningService {
   /** The newest feedback row this process's index reflects. */
@@ -60,6 +65,8 @@ export class LearningService {
       retrainingThreshold: number;
       /** Promotes and demotes curated answers from the ratings each pass reads. */
       curatedLearning?: CuratedLearning;
+      /** Whether this replica draws the lessons for everyone (it holds the learning lease). */
+      learnsForAll: () => boolean;
     },
   ) {
     this.learningJob = new SingleFlightJob(
@@ -74,9 +81,17 @@ export class LearningService {
     return this.learningJob.stop();
   }
 
-  /** Call before the index is loaded from storage: the first pass then replays anything rated meanwhile. */
+  /**
+   * Call before the index is loaded from storage: the first pass then replays anything rated meanwhile.
+   * A database that has never had lessons drawn starts drawing them from here.
+   */
   async markIndexBaseline(): Promise<void> {
-    this.feedbackWatermark = await this.dependencies.feedback.latestId();
+    const { feedback, state } = this.dependencies;
+    this.feedbackWatermark = await feedback.latestId();
+    if ((await state.get(LEARNED_UP_TO_KEY)) === undefined) {
+      const now = new Date().toISOString();
+      await state.setIfAbsent(LEARNED_UP_TO_KEY, String(this.feedbackWatermark), now);
+    }
   }
 
   async recordFeedback(
@@ -97,8 +112,25 @@ export class LearningService {
     return { found: true, usedForTraining: rating >= this.dependencies.minRatingThreshold };
   }
 
+  /** Whether this replica draws the lessons for everyone (see the class comment). */
+  get drawsLessonsForAll(): boolean {
+    return this.dependencies.learnsForAll();
+  }
+
   jobStatus(): JobStatus {
     return this.learningJob.status;
+  }
+
+  /**
+   * Runs a pass if ratings were given that this replica has not applied, or (holding the learning lease)
+   * whose lessons nobody has drawn: after missed notices, and when the lease changes hands.
+   */
+  async catchUp(): Promise<void> {
+    const { feedback, state } = this.dependencies;
+    const latest = await feedback.latestId();
+    const learnedUpTo = Number((await state.get(LEARNED_UP_TO_KEY)) ?? latest);
+    const behind = latest > this.feedbackWatermark || (this.drawsLessonsForAll && latest > learnedUpTo);
+    if (behind) await this.requestPass();
   }
 
   /** Schedules a learning pass; resolves when a pass that started after the call has finished. */
@@ -112,10 +144,16 @@ export class LearningService {
     const started = performance.now();
     let result: 'success' | 'failure' = 'failure';
     try {
-      const applied = await this.applyRatingsSinceLastPass();
+      const applied = await this.applyRatingsToIndex();
+      const learnedFrom = this.dependencies.learnsForAll() ? await this.drawLessons() : undefined;
       result = 'success';
       logger.info(
-        { applied, indexSize: retrieval.indexSize, durationMs: Math.round(performance.now() - started) },
+        {
+          applied,
+          learnedFrom,
+          indexSize: retrieval.indexSize,
+          durationMs: Math.round(performance.now() - started),
+        },
         'learning pass finished',
       );
     } finally {
@@ -124,22 +162,51 @@ export class LearningService {
     }
   }
 
-  /** Moves every conversation rated since the last pass in or out of the positive examples. */
-  private async applyRatingsSinceLastPass(): Promise<number> {
-    const { feedback, conversations, retrieval, state } = this.dependencies;
+  /** Moves every conversation rated since this replica's last pass in or out of its positive examples. */
+  private async applyRatingsToIndex(): Promise<number> {
+    const { retrieval } = this.dependencies;
     let applied = 0;
     for (;;) {
-      const { changes, lastId } = await feedback.changesSince(this.feedbackWatermark, CHANGES_PER_PAGE);
-      if (changes.length === 0) break;
-      const latest = new Map(changes.map((change) => [change.conversationId, change.rating]));
-      const rows = await conversations.findByIds([...latest.keys()]);
-      for (const row of rows) await retrieval.applyRating(row, row.rating);
-      await this.dependencies.curatedLearning?.learnFrom(rows);
-      applied += rows.length;
-      this.feedbackWatermark = lastId;
+      const page = await this.ratedSince(this.feedbackWatermark);
+      if (page === undefined) break;
+      for (const row of page.rows) await retrieval.applyRating(row, row.rating);
+      applied += page.rows.length;
+      this.feedbackWatermark = page.lastId;
+    }
+    return applied;
+  }
+
+  /**
+   * Promotes and demotes curated answers from the ratings given since lessons were last drawn (by any
+   * replica), and records the time. Promotions are unique per answer, so a lease that changes hands
+   * midway repeats at most some work, never its effect.
+   */
+  private async drawLessons(): Promise<number> {
+    const { state, curatedLearning } = this.dependencies;
+    let watermark = Number((await state.get(LEARNED_UP_TO_KEY)) ?? this.feedbackWatermark);
+    let learnedFrom = 0;
+    for (;;) {
+      const page = await this.ratedSince(watermark);
+      if (page === undefined) break;
+      await curatedLearning?.learnFrom(page.rows);
+      learnedFrom += page.rows.length;
+      watermark = page.lastId;
+      await state.set(LEARNED_UP_TO_KEY, String(watermark), new Date().toISOString());
     }
     await state.set(LAST_PASS_KEY, new Date().toISOString(), new Date().toISOString());
-    return applied;
+    return learnedFrom;
+  }
+
+  /**
+   * The conversations rated after feedback row `afterId` (a page of them), as they are now, and the last
+   * row read; undefined when there is none.
+   */
+  private async ratedSince(afterId: number): Promise<{ rows: Conversation[]; lastId: number } | undefined> {
+    const { feedback, conversations } = this.dependencies;
+    const { changes, lastId } = await feedback.changesSince(afterId, CHANGES_PER_PAGE);
+    if (changes.length === 0) return undefined;
+    const ids = [...new Set(changes.map((change) => change.conversationId))];
+    return { rows: await conversations.findByIds(ids), lastId };
   }
 
   async stats(): Promise<LearningStats> {

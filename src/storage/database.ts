@@ -22,6 +22,7 @@ import * as knowledge from './migrations/005-knowledge.js';
 import * as llmAccounting from './migrations/006-llm-accounting.js';
 import * as apiKeys from './migrations/007-api-keys.js';
 import * as partialIndexes from './migrations/008-partial-indexes.js';
+import * as leases from './migrations/009-leases.js';
 import { withStatementCache } from './statement-cache.js';
 import type { DatabaseSchema } from './tables.js';
 import { BackgroundCheckpoints } from './wal-checkpoints.js';
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '006-llm-accounting': llmAccounting,
   '007-api-keys': apiKeys,
   '008-partial-indexes': partialIndexes,
+  '009-leases': leases,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };

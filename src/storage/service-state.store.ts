@@ -21,4 +21,13 @@ export class ServiceStateStore {
       .onConflict((conflict) => conflict.column('key').doUpdateSet({ value, updated_at: now }))
       .execute();
   }
+
+  /** Sets the value unless there is one already (another replica may be setting it at the same time). */
+  async setIfAbsent(key: string, value: string, now: string): Promise<void> {
+    await this.db
+      .insertInto('service_state')
+      .values({ key, value, updated_at: now })
+      .onConflict((conflict) => conflict.column('key').doNothing())
+      .execute();
+  }
 }

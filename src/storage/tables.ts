@@ -68,6 +68,14 @@ export interface ServiceStateTable {
   updated_at: string;
 }
 
+/** Background work one replica at a time runs: who holds it and until when. */
+export interface LeaseTable {
+  name: string;
+  holder: string;
+  expires_at_ms: number;
+  acquired_at: string;
+}
+
 /** An answer an administrator vouches for: served directly when a question matches it closely enough. */
 export interface CuratedAnswerTable {
   id: string;
@@ -142,6 +150,7 @@ export interface DatabaseSchema {
   embeddings: EmbeddingTable;
   status_checks: StatusCheckTable;
   service_state: ServiceStateTable;
+  leases: LeaseTable;
 }
 
 export type Conversation = Selectable<ConversationTable>;

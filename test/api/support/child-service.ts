@@ -124,7 +124,10 @@ export async function startChildService(
   script: ServiceScript = {},
 ): Promise<{ child: ChildService; baseUrl: string }> {
   const port = await freePort();
-  const storage = env.DATA_DIR === undefined ? {} : await storageEnvironment(env.DATA_DIR);
+  const storage =
+    env.DATA_DIR === undefined || env.DATABASE_URL !== undefined
+      ? {}
+      : await storageEnvironment(env.DATA_DIR);
   const child = spawnService({
     ...script,
     env: { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...storage, ...env, PORT: String(port), HOST: '127.0.0.1' },
