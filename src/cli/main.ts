@@ -6,6 +6,7 @@ import { KNOWLEDGE_FORMATS, type KnowledgeFormat } from '../knowledge/knowledge-
 import { exportLogs } from './export-logs.js';
 import { importKnowledge } from './import-knowledge.js';
 import { migrate } from './migrate.js';
+import { migrateData } from './migrate-data.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE = `Usage: vasdom <command> [options]
@@ -25,6 +26,12 @@ Commands:
       --title T                the document's title (a single file only; default: its first
                                Markdown heading, else its file name)
       --format F               markdown, text or qa_jsonl (default: from the file extension)
+  migrate-data --from FILE --to URL
+                               move an embedded installation (a SQLite file) to PostgreSQL
+                               (postgres://…): copies what the target lacks, continues its
+                               numbering, and checks by counts; safe to run again. Stop the
+                               service on FILE first.
+      --batch N                rows per transaction (default: 1000)
 
 Configuration comes from the environment and ./.env, as for the service.`;
 
@@ -101,6 +108,24 @@ async function run(argv: string[]): Promise<number> {
         `Imported ${report.imported}, already imported ${report.duplicates}, failed ${report.failed}\n`,
       );
       return report.failed > 0 ? 1 : 0;
+    }
+    case 'migrate-data': {
+      const { values } = parseArgs({
+        args: rest,
+        strict: true,
+        options: { from: { type: 'string' }, to: { type: 'string' }, batch: { type: 'string' } },
+      });
+      if (values.from === undefined) throw new UsageError('migrate-data: --from FILE is required');
+      if (values.to === undefined) throw new UsageError('migrate-data: --to URL is required');
+      const reports = await migrateData({
+        from: values.from,
+        to: values.to,
+        batchSize: positiveInteger('batch', values.batch, 10_000),
+        print: (line) => process.stdout.write(`${line}\n`),
+      });
+      const copied = reports.reduce((sum, report) => sum + report.copied, 0);
+      process.stdout.write(`Done: ${copied} rows copied; every row of the source is in the target\n`);
+      return 0;
     }
     default:
       throw new UsageError(`Unknown command "${command}"`);
