@@ -73,6 +73,24 @@ export interface ThreadProfile {
   modules: ProfileEntry[];
 }
 
+/** The mixed load (questions and ratings) against replicas on one PostgreSQL database. */
+export interface ReplicaLoadResult {
+  replicas: number;
+  /** 2xx responses (questions and ratings) per second, all replicas together. */
+  requestsPerSecond: number;
+  ok: number;
+  /** Non-2xx answers, errors and timeouts. */
+  failed: number;
+  /** The largest of the replicas' p99 latencies, milliseconds. */
+  p99Ms: number;
+}
+
+export interface ReplicasResult {
+  stored: number;
+  questionsPerRating: number;
+  loads: ReplicaLoadResult[];
+}
+
 export interface BenchResults {
   date: Date;
   machine: MachineInfo;
@@ -84,6 +102,9 @@ export interface BenchResults {
   startup: StartupResult[];
   search: SearchResult | undefined;
   llmOverhead: LlmOverheadResult | undefined;
+  /** Undefined when not measured (why: replicasSkipped). */
+  replicas: ReplicasResult | undefined;
+  replicasSkipped?: string;
   profile: { stored: number; requestsPerSecond: number; threads: ThreadProfile[] } | undefined;
   totalSeconds: number;
 }
@@ -267,6 +288,17 @@ export function resultRows(results: BenchResults): Row[] {
         notes: `${fmt(overhead.requests)} questions one at a time; total − provider time (a fake provider answering after ${fmt(overhead.providerDelayMs)} ms)`,
       });
     }
+  }
+  for (const load of results.replicas?.loads ?? []) {
+    const replicas = results.replicas as ReplicasResult;
+    rows.push({
+      measurement: `Mixed load on PostgreSQL, ${load.replicas} replica${load.replicas === 1 ? '' : 's'}`,
+      stored: fmt(replicas.stored),
+      throughput: `${fmt(load.requestsPerSecond)} req/s`,
+      p50: '',
+      p99: `${fmt(load.p99Ms, 2)} ms`,
+      notes: `${fmt(replicas.questionsPerRating)} questions, then a rating of the last answer, per connection; ${fmt(load.ok)} requests, ${fmt(load.failed)} failed`,
+    });
   }
   const search = results.search;
   if (search) {

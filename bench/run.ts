@@ -10,6 +10,7 @@ import { measureLlmOverhead } from './llm-overhead.js';
 import { describeMachine, measureReferenceWork } from './machine.js';
 import { readOptions } from './options.js';
 import { buildRequestPool } from './pool.js';
+import { measureReplicas, postgresReachable } from './replicas.js';
 import { consoleTable, markdownReport } from './report.js';
 import { type BenchResults, fmt, type ScenarioResult, type StartupResult } from './results.js';
 import {
@@ -69,6 +70,8 @@ async function main(): Promise<void> {
 
   const llmOverhead =
     largest > 0 ? await measureLlmOverhead(context, largest, largestSeed, pool.bodies) : undefined;
+  const replicas = (await postgresReachable()) ? await measureReplicas(context, pool.bodies) : undefined;
+  if (!replicas) log('PostgreSQL is not reachable: the replicas are not measured');
   log(`searching ${fmt(largest)} indexed items`);
   const search = largest > 0 ? await measureSearch(path.join(root, 'dist'), largest) : undefined;
 
@@ -92,6 +95,8 @@ async function main(): Promise<void> {
     startup,
     search,
     llmOverhead,
+    replicas,
+    replicasSkipped: replicas ? undefined : 'PostgreSQL was not reachable',
     profile,
     totalSeconds: (performance.now() - began) / 1000,
   };

@@ -1,5 +1,6 @@
 import { type CompiledQuery, type ExpressionBuilder, type Insertable, type Kysely, sql } from 'kysely';
 import { placeholderRow, withParameters } from '../storage/compiled-query.js';
+import { isPostgres } from '../storage/dialect.js';
 import { GroupCommit } from '../storage/group-commit.js';
 import type {
   AnswerSource,
@@ -80,7 +81,11 @@ export class ConversationStore {
   /** By the number of ids (the retrieval top-k, so a handful of lengths). */
   private readonly selectByIds = new Map<number, CompiledQuery<Conversation>>();
 
+  /** PostgreSQL: statements are round trips to a server, not calls into the process. */
+  private readonly overNetwork: boolean;
+
   constructor(private readonly db: Kysely<DatabaseSchema>) {
+    this.overNetwork = isPostgres(db);
     this.writes = new GroupCommit((batch) => this.insertAll(batch));
     this.insertConversation = db
       .insertInto('conversations')
@@ -108,29 +113,45 @@ export class ConversationStore {
   }
 
   private async insertAll(batch: readonly ConversationWrite[]): Promise<void> {
+    const embeddings = batch.flatMap(({ conversation, embedding }): Insertable<EmbeddingTable>[] =>
+      embedding
+        ? [
+            {
+              owner_kind: 'conversation',
+              owner_id: conversation.id,
+              embedder: embedding.embedder,
+              vector: embedding.vector,
+              created_at: conversation.created_at,
+            },
+          ]
+        : [],
+    );
     await this.db.transaction().execute(async (transaction) => {
-      for (const { conversation, embedding } of batch) {
+      if (this.overNetwork) {
+        // Each statement is a round trip to the server: the whole batch goes in two.
+        await transaction
+          .insertInto('conversations')
+          .values(batch.map((write) => write.conversation))
+          .execute();
+        if (embeddings.length > 0) await transaction.insertInto('embeddings').values(embeddings).execute();
+        return;
+      }
+      // In process, a prepared statement per row costs less than building one for each batch size.
+      for (const { conversation } of batch) {
         await transaction.executeQuery(
           withParameters(
             this.insertConversation,
             CONVERSATION_COLUMNS.map((column) => conversation[column] ?? null),
           ),
         );
-        if (embedding) {
-          const row: Insertable<EmbeddingTable> = {
-            owner_kind: 'conversation',
-            owner_id: conversation.id,
-            embedder: embedding.embedder,
-            vector: embedding.vector,
-            created_at: conversation.created_at,
-          };
-          await transaction.executeQuery(
-            withParameters(
-              this.insertEmbedding,
-              EMBEDDING_COLUMNS.map((column) => row[column]),
-            ),
-          );
-        }
+      }
+      for (const row of embeddings) {
+        await transaction.executeQuery(
+          withParameters(
+            this.insertEmbedding,
+            EMBEDDING_COLUMNS.map((column) => row[column]),
+          ),
+        );
       }
     });
   }
