@@ -81,7 +81,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const changes = createChangeFeed(config.database, database.db, (message) => storageLogger.warn(message));
   let index: WorkerVectorIndex | undefined;
   let knowledge: KnowledgeService | undefined;
-  let learningLease: Lease | undefined;
+  const leases: Lease[] = [];
   try {
     const migration = await migrateToLatest(database.db);
     if (migration.applied.length > 0) logger.info({ applied: migration.applied }, 'database migrated');
@@ -117,7 +117,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     );
     const replicaLogger = logger.child({ module: 'replicas' });
     // The replica holding it draws the lessons from ratings for all (the only process on SQLite).
-    const lease = new Lease(
+    const learningLease = new Lease(
       database.db,
       'learning',
       REPLICA_ID,
@@ -128,7 +128,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
           .catchUp()
           .catch((error: unknown) => replicaLogger.warn({ err: error }, 'learning catch-up failed')),
     );
-    learningLease = lease;
+    leases.push(learningLease);
     const learning = new LearningService({
       feedback,
       conversations,
@@ -145,12 +145,12 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
         logger: logger.child({ module: 'curated' }),
         settings: config.learning,
       }),
-      learnsForAll: () => lease.held,
+      learnsForAll: () => learningLease.held,
     });
 
     const indexStarted = performance.now();
     await learning.markIndexBaseline();
-    await lease.start();
+    await learningLease.start();
     const { indexed, skipped } = await retrieval.loadIndex();
     logger.info(
       { indexed, durationMs: Math.round(performance.now() - indexStarted) },
@@ -159,11 +159,23 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     if (skipped > 0) logger.warn({ skipped }, 'stored vectors that could not be decoded were left out');
     // Conversations without a vector from this embedder (a new embedder, an interrupted write) are embedded
     // in the background; answers meanwhile come from what is indexed.
+    // The holder of the embeddings lease embeds what lacks a vector for all; the others load the vectors.
+    const embeddingsLease = new Lease(
+      database.db,
+      'embeddings',
+      REPLICA_ID,
+      config.leaseTtlMs,
+      replicaLogger,
+      () => void embeddingBackfill.start(),
+    );
+    leases.push(embeddingsLease);
     const embeddingBackfill = new EmbeddingBackfill(
       retrieval,
       logger.child({ module: 'retrieval' }),
       () => tally.summary().total > tally.embeddings,
+      { runsForAll: () => embeddingsLease.held, announce: () => changes.announce('vectors') },
     );
+    await embeddingsLease.start();
     embeddingBackfill.startPeriodic(EMBEDDING_RETRY_INTERVAL_MS);
 
     const curatedCount = await curated.load();
@@ -241,11 +253,18 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       (error) => replicaLogger.warn({ err: error }, 'reloading curated answers failed'),
     );
     const loadedKnowledge = knowledge;
+    const indexReload = new SingleFlightJob(
+      'index-reload',
+      async () => void (await retrieval.loadIndex()),
+      (error) => replicaLogger.warn({ err: error }, 'loading the retrieval index again failed'),
+    );
     const follow: Record<ChangeTopic, () => Promise<unknown>> = {
       feedback: () => learning.requestPass(),
       curated: () => curatedReload.request(),
       knowledge: () => loadedKnowledge.refresh(),
       api_keys: () => apiKeys.reload(),
+      // Another replica stored vectors (after a change of embedder): the index is filled from storage again.
+      vectors: () => indexReload.request(),
     };
     const onNotice = (notice: ChangeNotice) => {
       const work =
@@ -292,8 +311,9 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
         tally.stop();
         await changes.close();
         await curatedReload.stop();
+        await indexReload.stop();
         await learning.stop();
-        await lease.stop();
+        for (const held of leases) await held.stop();
         await embeddingBackfill.stop();
         await knowledge?.stop();
         await index?.close();
@@ -301,7 +321,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       },
     };
   } catch (error) {
-    await learningLease?.stop();
+    for (const held of leases) await held.stop();
     await changes.close();
     await knowledge?.stop();
     await index?.close();

@@ -242,7 +242,7 @@ export function registerLearningRoutes(app: FastifyInstance, dependencies: Learn
       },
     },
     async (request) => {
-      const report = await retrieval.embedMissing(request.query.batch_size);
+      const report = await dependencies.embeddingBackfill.embedNow(request.query.batch_size);
       return {
         success: report.errors === 0,
         processed: report.processed,

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { RetrievalService } from './retrieval.service.js';
+import type { EmbeddingUpdateReport, RetrievalService } from './retrieval.service.js';
 
 /** Small batches keep each turn of the event loop short while the embedder works in this thread. */
 const BATCH_SIZE = 200;
@@ -37,6 +37,12 @@ export class EmbeddingBackfill {
     private readonly logger: Logger,
     /** A cheap first look (counting the table takes a while): false when every conversation has a vector. */
     private readonly mayHaveMissing: () => boolean = () => true,
+    private readonly replicas: {
+      /** Whether this replica runs the background work for all (it holds the embeddings lease). */
+      runsForAll: () => boolean;
+      /** Tells the other replicas that stored vectors changed, so that they load their index again. */
+      announce: () => Promise<void>;
+    } = { runsForAll: () => true, announce: async () => {} },
   ) {}
 
   get status(): BackfillStatus {
@@ -67,8 +73,15 @@ export class EmbeddingBackfill {
     await this.running;
   }
 
+  /** Embeds one batch now, whichever replica is asked (an administrator's request). */
+  async embedNow(batchSize: number): Promise<EmbeddingUpdateReport> {
+    const report = await this.retrieval.embedMissing(batchSize);
+    if (report.processed > 0) await this.replicas.announce();
+    return report;
+  }
+
   private async run(): Promise<void> {
-    if (!this.mayHaveMissing()) return;
+    if (!this.replicas.runsForAll() || !this.mayHaveMissing()) return;
     const missing = await this.retrieval.countMissingVectors();
     if (missing === 0) return;
     this.current = {
@@ -96,6 +109,7 @@ export class EmbeddingBackfill {
     } finally {
       this.current.finishedAt = new Date().toISOString();
       this.logger.info({ ...this.current }, 'background embedding finished');
+      if (this.current.processed > 0) await this.replicas.announce();
     }
   }
 }

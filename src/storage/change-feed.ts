@@ -6,8 +6,8 @@ import type { DatabaseConfig } from '../config/config.schema.js';
 import type { DatabaseSchema } from './tables.js';
 
 /** What another replica may have changed, and what each replica then brings up to date in memory. */
-export type ChangeTopic = 'feedback' | 'curated' | 'knowledge' | 'api_keys';
-const TOPICS: readonly ChangeTopic[] = ['feedback', 'curated', 'knowledge', 'api_keys'];
+export type ChangeTopic = 'feedback' | 'curated' | 'knowledge' | 'api_keys' | 'vectors';
+const TOPICS: readonly ChangeTopic[] = ['feedback', 'curated', 'knowledge', 'api_keys', 'vectors'];
 
 /** Notices may have been missed (the feed's connection was down): bring everything up to date. */
 export type ChangeNotice = ChangeTopic | 'resync';

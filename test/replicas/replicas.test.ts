@@ -163,6 +163,52 @@ describe('two replicas on one PostgreSQL database', () => {
     }
   });
 
+  it('loads on B the vectors A embedded for conversations that lacked one', async () => {
+    const [a, b] = replicas as [Replica, Replica];
+    const storage = openDatabase(parseConfig({ DATABASE_URL: databaseUrl }).database);
+    const question = 'Сколько стоит мытьё окон в подъезде на улице Гагарина?';
+    const reworded = 'гагарина улица: почём помыть окна в подъезде?';
+    const answer = 'Мытьё окон в подъезде стоит 1500 рублей за этаж.';
+    try {
+      // A rated conversation written without a vector (as after a change of embedder, or by an import).
+      const now = new Date().toISOString();
+      await storage.db
+        .insertInto('conversations')
+        .values({
+          id: '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b',
+          session_id: 'import',
+          user_message: question,
+          ai_response: answer,
+          model_used: 'import',
+          answer_source: 'fallback',
+          response_time_ms: 0,
+          similar_found: 0,
+          rating: 5,
+          feedback_text: null,
+          rated_at: now,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+    } finally {
+      await storage.close();
+    }
+    const answerOf = async (replica: Replica) =>
+      (await post(replica, '/api/voice/process', { message: reworded })).body.response as string;
+    expect(await answerOf(b)).not.toBe(answer);
+    const embedded = await post(a, '/api/voice/embeddings/update?batch_size=100', {});
+    expect(embedded.status, JSON.stringify(embedded.body)).toBe(200);
+    expect(embedded.body.processed).toBeGreaterThanOrEqual(1);
+    expect(await answerOf(a)).toBe(answer);
+    const embeddedAt = performance.now();
+    let found = false;
+    while (!found && performance.now() - embeddedAt < 3000) {
+      found = (await answerOf(b)) === answer;
+      if (!found) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(found, 'B did not load the vector A stored').toBe(true);
+  });
+
   it('hands the learning lease over to B when A, holding it, is killed', async () => {
     const [a, b] = replicas as [Replica, Replica];
     const holdsLease = async (replica: Replica) =>
