@@ -158,8 +158,8 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     );
     if (skipped > 0) logger.warn({ skipped }, 'stored vectors that could not be decoded were left out');
     // Conversations without a vector from this embedder (a new embedder, an interrupted write) are embedded
-    // in the background; answers meanwhile come from what is indexed.
-    // The holder of the embeddings lease embeds what lacks a vector for all; the others load the vectors.
+    // in the background, by the replica holding the embeddings lease; answers meanwhile come from what is
+    // indexed, and the other replicas load the stored vectors when it announces them.
     const embeddingsLease = new Lease(
       database.db,
       'embeddings',
@@ -246,46 +246,18 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       logMessageText: config.log.messageText,
     });
 
-    // What other replicas on the same database change reaches this one's in-memory indexes at once.
-    const curatedReload = new SingleFlightJob(
-      'curated-reload',
-      async () => void (await curated.load()),
-      (error) => replicaLogger.warn({ err: error }, 'reloading curated answers failed'),
-    );
-    const loadedKnowledge = knowledge;
-    const indexReload = new SingleFlightJob(
-      'index-reload',
-      async () => void (await retrieval.loadIndex()),
-      (error) => replicaLogger.warn({ err: error }, 'loading the retrieval index again failed'),
-    );
-    const follow: Record<ChangeTopic, () => Promise<unknown>> = {
-      feedback: () => learning.requestPass(),
-      curated: () => curatedReload.request(),
-      knowledge: () => loadedKnowledge.refresh(),
-      api_keys: () => apiKeys.reload(),
-      // Another replica stored vectors (after a change of embedder): the index is filled from storage again.
-      vectors: () => indexReload.request(),
-    };
-    const onNotice = (notice: ChangeNotice) => {
-      const work =
-        notice === 'resync'
-          ? [
-              () => learning.catchUp(),
-              follow.curated,
-              follow.knowledge,
-              follow.api_keys,
-              () => tally.resync(),
-            ]
-          : [follow[notice]];
-      for (const run of work) {
-        void run().catch((error: unknown) =>
-          replicaLogger.warn({ err: error, notice }, 'catching up with another replica failed'),
-        );
-      }
-    };
-    await changes.start(onNotice);
+    const replicas = followOtherReplicas({
+      learning,
+      curated,
+      knowledge,
+      apiKeys,
+      retrieval,
+      tally,
+      logger: replicaLogger,
+    });
+    await changes.start(replicas.onNotice);
     // Whatever changed between loading and listening is caught up with now.
-    onNotice('resync');
+    replicas.onNotice('resync');
 
     return {
       config,
@@ -310,11 +282,11 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
         apiKeys.stop();
         tally.stop();
         await changes.close();
-        await curatedReload.stop();
-        await indexReload.stop();
+        await replicas.stop();
         await learning.stop();
-        for (const held of leases) await held.stop();
         await embeddingBackfill.stop();
+        // Given up once the work is done, so that another replica takes it over at once.
+        for (const held of leases) await held.stop();
         await knowledge?.stop();
         await index?.close();
         await database.close();
@@ -346,4 +318,58 @@ export function createKnowledgeService(
     },
     changes,
   );
+}
+
+/**
+ * Keeps this replica's in-memory state in step with what other replicas on the same database change, as
+ * the change feed announces it; after a gap in the feed ('resync'), catches up with everything.
+ */
+function followOtherReplicas(parts: {
+  learning: LearningService;
+  curated: CuratedAnswerService;
+  knowledge: KnowledgeService;
+  apiKeys: ApiKeys;
+  retrieval: RetrievalService;
+  tally: LearningDataTally;
+  logger: Logger;
+}): { onNotice(notice: ChangeNotice): void; stop(): Promise<void> } {
+  const { learning, curated, knowledge, apiKeys, retrieval, tally, logger } = parts;
+  const curatedReload = new SingleFlightJob(
+    'curated-reload',
+    async () => void (await curated.load()),
+    (error) => logger.warn({ err: error }, 'reloading curated answers failed'),
+  );
+  const indexReload = new SingleFlightJob(
+    'index-reload',
+    async () => void (await retrieval.loadIndex()),
+    (error) => logger.warn({ err: error }, 'loading the retrieval index again failed'),
+  );
+  const follow: Record<ChangeTopic, () => Promise<unknown>> = {
+    feedback: () => learning.requestPass(),
+    curated: () => curatedReload.request(),
+    knowledge: () => knowledge.refresh(),
+    api_keys: () => apiKeys.reload(),
+    // Another replica stored vectors (after a change of embedder): the index is filled from storage again.
+    vectors: () => indexReload.request(),
+  };
+  const catchUpOnEverything = [
+    () => learning.catchUp(),
+    follow.curated,
+    follow.knowledge,
+    follow.api_keys,
+    () => tally.resync(),
+  ];
+  return {
+    onNotice(notice) {
+      for (const run of notice === 'resync' ? catchUpOnEverything : [follow[notice]]) {
+        void run().catch((error: unknown) =>
+          logger.warn({ err: error, notice }, 'catching up with another replica failed'),
+        );
+      }
+    },
+    async stop() {
+      await curatedReload.stop();
+      await indexReload.stop();
+    },
+  };
 }

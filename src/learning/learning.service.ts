@@ -88,10 +88,7 @@ export class LearningService {
   async markIndexBaseline(): Promise<void> {
     const { feedback, state } = this.dependencies;
     this.feedbackWatermark = await feedback.latestId();
-    if ((await state.get(LEARNED_UP_TO_KEY)) === undefined) {
-      const now = new Date().toISOString();
-      await state.setIfAbsent(LEARNED_UP_TO_KEY, String(this.feedbackWatermark), now);
-    }
+    await state.setIfAbsent(LEARNED_UP_TO_KEY, String(this.feedbackWatermark), new Date().toISOString());
   }
 
   async recordFeedback(
@@ -145,7 +142,7 @@ export class LearningService {
     let result: 'success' | 'failure' = 'failure';
     try {
       const applied = await this.applyRatingsToIndex();
-      const learnedFrom = this.dependencies.learnsForAll() ? await this.drawLessons() : undefined;
+      const learnedFrom = this.drawsLessonsForAll ? await this.drawLessons() : undefined;
       result = 'success';
       logger.info(
         {
