@@ -105,13 +105,24 @@ export class PostgresChangeFeed implements ChangeFeed {
     };
     client.on('error', lost);
     client.on('end', () => lost());
-    await client.connect();
-    await client.query(`listen ${CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`listen ${CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.closed) {
+      // Closed while this connection was being made.
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.client = client;
     this.reconnectDelayMs = RECONNECT_MIN_MS;
   }
 
   private scheduleReconnect(): void {
+    if (this.closed) return;
     this.reconnectTimer = setTimeout(() => {
       this.connect().then(
         // Whatever was announced while disconnected is unknown: catch up on everything.

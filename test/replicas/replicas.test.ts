@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.schema.js';
 import { openDatabase } from '../../src/storage/database.js';
@@ -82,6 +83,37 @@ describe('two replicas on one PostgreSQL database', () => {
       if (!gone) await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(gone, 'A still used the answer rated 1 on B after 1 s').toBe(true);
+  });
+
+  it('catches up after its listening connection to the database is cut', async () => {
+    const [a, b] = replicas as [Replica, Replica];
+    const question = 'Как часто моют лестницы в домах на проспекте Ленина?';
+    const reworded = 'ленина проспект: лестницы как часто моете?';
+    const storage = openDatabase(parseConfig({ DATABASE_URL: databaseUrl }).database);
+    try {
+      const asked = await post(a, '/api/voice/process', { message: question });
+      // Both replicas lose their change feed connection; the rating's notice may reach nobody.
+      const cut = await sql<{ terminated: boolean }>`select pg_terminate_backend(pid) as terminated
+        from pg_stat_activity where application_name = 'vasdom-changes' and datname = current_database()`.execute(
+        storage.db,
+      );
+      expect(cut.rows.length).toBe(2);
+      expect((await post(a, '/api/voice/feedback', { log_id: asked.body.log_id, rating: 5 })).status).toBe(
+        200,
+      );
+      const ratedAt = performance.now();
+      let found = false;
+      while (!found && performance.now() - ratedAt < 5000) {
+        const hits = (await get(b, `/api/retrieval/search?q=${encodeURIComponent(reworded)}&k=10`)).body as {
+          id: string;
+        }[];
+        found = hits.some((hit) => hit.id === asked.body.log_id);
+        if (!found) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(found, 'B did not catch up after its connection was cut').toBe(true);
+    } finally {
+      await storage.close();
+    }
   });
 
   it('stores exactly what clients were told under concurrent questions and ratings on both', async () => {
