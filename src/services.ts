@@ -86,7 +86,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     const migration = await migrateToLatest(database.db);
     if (migration.applied.length > 0) logger.info({ applied: migration.applied }, 'database migrated');
 
-    const conversations = new ConversationStore(database.db);
+    const conversations = new ConversationStore(database.db, database.embedded);
     const feedback = new FeedbackStore(database.db, changes);
     const embedder = await createEmbedder(config.retrieval.embedder);
     const tally = new LearningDataTally({ feedback, conversations }, embedder.id);

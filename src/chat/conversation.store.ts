@@ -1,6 +1,7 @@
+import type SqliteDatabase from 'better-sqlite3';
 import { type CompiledQuery, type ExpressionBuilder, type Insertable, type Kysely, sql } from 'kysely';
 import { placeholderRow, withParameters } from '../storage/compiled-query.js';
-import { isPostgres } from '../storage/dialect.js';
+import type { EmbeddedWrites } from '../storage/database.js';
 import { GroupCommit } from '../storage/group-commit.js';
 import type {
   AnswerSource,
@@ -10,6 +11,8 @@ import type {
   NewConversation,
 } from '../storage/tables.js';
 import { answerKey } from './answer-key.js';
+
+type SqliteStatement = ReturnType<SqliteDatabase.Database['prepare']>;
 
 export interface StoredEmbedding {
   embedder: string;
@@ -81,11 +84,14 @@ export class ConversationStore {
   /** By the number of ids (the retrieval top-k, so a handful of lengths). */
   private readonly selectByIds = new Map<number, CompiledQuery<Conversation>>();
 
-  /** PostgreSQL: statements are round trips to a server, not calls into the process. */
-  private readonly overNetwork: boolean;
+  /** The inserts, prepared on the embedded connection at its first use. */
+  private prepared: { conversation: SqliteStatement; embedding: SqliteStatement } | undefined;
 
-  constructor(private readonly db: Kysely<DatabaseSchema>) {
-    this.overNetwork = isPostgres(db);
+  constructor(
+    private readonly db: Kysely<DatabaseSchema>,
+    /** SQLite: conversations are stored synchronously in one transaction (see EmbeddedWrites). */
+    private readonly embedded?: EmbeddedWrites,
+  ) {
     this.writes = new GroupCommit((batch) => this.insertAll(batch));
     this.insertConversation = db
       .insertInto('conversations')
@@ -126,33 +132,29 @@ export class ConversationStore {
           ]
         : [],
     );
+    const conversationRows = batch.map(({ conversation }) =>
+      CONVERSATION_COLUMNS.map((column) => conversation[column] ?? null),
+    );
+    const embeddingRows = embeddings.map((row) => EMBEDDING_COLUMNS.map((column) => row[column]));
+    if (this.embedded) {
+      // In process: prepared statements run synchronously inside one transaction.
+      await this.embedded.transaction((connection) => {
+        this.prepared ??= {
+          conversation: connection.prepare(this.insertConversation.sql),
+          embedding: connection.prepare(this.insertEmbedding.sql),
+        };
+        for (const row of conversationRows) this.prepared.conversation.run(row);
+        for (const row of embeddingRows) this.prepared.embedding.run(row);
+      });
+      return;
+    }
     await this.db.transaction().execute(async (transaction) => {
-      if (this.overNetwork) {
-        // Each statement is a round trip to the server: the whole batch goes in two.
-        await transaction
-          .insertInto('conversations')
-          .values(batch.map((write) => write.conversation))
-          .execute();
-        if (embeddings.length > 0) await transaction.insertInto('embeddings').values(embeddings).execute();
-        return;
-      }
-      // In process, a prepared statement per row costs less than building one for each batch size.
-      for (const { conversation } of batch) {
-        await transaction.executeQuery(
-          withParameters(
-            this.insertConversation,
-            CONVERSATION_COLUMNS.map((column) => conversation[column] ?? null),
-          ),
-        );
-      }
-      for (const row of embeddings) {
-        await transaction.executeQuery(
-          withParameters(
-            this.insertEmbedding,
-            EMBEDDING_COLUMNS.map((column) => row[column]),
-          ),
-        );
-      }
+      // Each statement is a round trip to the server: the whole batch goes in two.
+      await transaction
+        .insertInto('conversations')
+        .values(batch.map((write) => write.conversation))
+        .execute();
+      if (embeddings.length > 0) await transaction.insertInto('embeddings').values(embeddings).execute();
     });
   }
 
