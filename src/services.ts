@@ -166,7 +166,10 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       REPLICA_ID,
       config.leaseTtlMs,
       replicaLogger,
-      () => void embeddingBackfill.start(),
+      () => {
+        void embeddingBackfill.start();
+        void knowledge?.sync().catch(() => undefined);
+      },
     );
     leases.push(embeddingsLease);
     const embeddingBackfill = new EmbeddingBackfill(
@@ -180,7 +183,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
 
     const curatedCount = await curated.load();
     if (curatedCount > 0) logger.info({ curated: curatedCount }, 'curated answers loaded');
-    knowledge = createKnowledgeService(config, database, embedder, changes);
+    knowledge = createKnowledgeService(config, database, embedder, changes, () => embeddingsLease.held);
     const knowledgeLogger = logger.child({ module: 'knowledge' });
     const knowledgeLoaded = await knowledge.start(KNOWLEDGE_REFRESH_INTERVAL_MS, (error) =>
       knowledgeLogger.warn({ error: (error as Error).message }, 'knowledge index refresh failed'),
@@ -308,6 +311,7 @@ export function createKnowledgeService(
   database: Database,
   embedder: Embedder,
   changes?: ChangeFeed,
+  reembedsForAll?: () => boolean,
 ): KnowledgeService {
   return new KnowledgeService(
     new KnowledgeStore(database.db),
@@ -315,6 +319,7 @@ export function createKnowledgeService(
     {
       similarityThreshold: config.retrieval.similarityThreshold,
       chunkSize: config.knowledge.chunkSize,
+      reembedsForAll,
     },
     changes,
   );

@@ -55,6 +55,11 @@ export interface KnowledgeSettings {
   similarityThreshold: number;
   /** KNOWLEDGE_CHUNK_SIZE: the most characters of one chunk of a Markdown or text document. */
   chunkSize: number;
+  /**
+   * Whether this replica embeds again, for all, the chunks another embedder made (it holds the embeddings
+   * lease); the others index what is current and wait for its vectors. Always, by default.
+   */
+  reembedsForAll?: () => boolean;
 }
 
 /** What a chunk is called where it is shown: its headings, else its document's title. */
@@ -218,8 +223,12 @@ export class KnowledgeService {
    * Brings the index in line with storage: indexes the documents it lacks, re-embedding chunks whose
    * vectors another embedder made, and drops the documents no longer stored.
    */
-  sync(): Promise<KnowledgeSyncReport> {
-    return this.serially(() => this.indexStored(true));
+  async sync(): Promise<KnowledgeSyncReport> {
+    const reembed = this.settings.reembedsForAll?.() ?? true;
+    const report = await this.serially(() => this.indexStored(reembed));
+    // The other replicas index the new vectors instead of making them again.
+    if (report.reembedded > 0) await this.changes.announce('knowledge');
+    return report;
   }
 
   /** sync() itself; without `reembed`, documents with stale chunks are indexed in part and left pending. */

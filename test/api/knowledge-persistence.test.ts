@@ -77,8 +77,17 @@ describe('knowledge base across restarts', () => {
     try {
       const embedder = new RenamedEmbedder();
       const settings = { similarityThreshold: 0.45, chunkSize: 800 };
+      // A replica that does not hold the embeddings lease leaves them to the one that does.
+      const waiting = new KnowledgeService(new KnowledgeStore(database.db), embedder, {
+        ...settings,
+        reembedsForAll: () => false,
+      });
+      expect(await waiting.sync()).toMatchObject({ chunks: 0, reembedded: 0, pending: CHUNKS });
+      expect(embedder.batches).toEqual([]);
       const renamed = new KnowledgeService(new KnowledgeStore(database.db), embedder, settings);
       expect(await renamed.sync()).toEqual({ documents: 2, chunks: CHUNKS, reembedded: CHUNKS });
+      // Once it has, the waiting one indexes the stored vectors without embedding anything.
+      expect(await waiting.sync()).toMatchObject({ chunks: CHUNKS, reembedded: 0, pending: 0 });
       expect(embedder.batches.reduce((sum, size) => sum + size, 0)).toBe(CHUNKS);
       expect(Math.max(...embedder.batches)).toBeLessThanOrEqual(embedder.maxBatchSize);
       expect(await embedders(database)).toEqual(['test-embedder-v2']);
