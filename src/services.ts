@@ -19,7 +19,7 @@ import { KnowledgeService } from './knowledge/knowledge.service.js';
 import { KnowledgeStore } from './knowledge/knowledge.store.js';
 import { FeedbackStore } from './learning/feedback.store.js';
 import { LearningService } from './learning/learning.service.js';
-import { LearningDataTally } from './learning/learning-data-tally.js';
+import { LearningDataTally, TALLY_RESYNC_INTERVAL_MS } from './learning/learning-data-tally.js';
 import type { ChatModel } from './llm/chat-model.js';
 import { HealthService } from './observability/health.service.js';
 import { Metrics } from './observability/metrics.js';
@@ -89,7 +89,11 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     const conversations = new ConversationStore(database.db, database.embedded);
     const feedback = new FeedbackStore(database.db, changes);
     const embedder = await createEmbedder(config.retrieval.embedder);
-    const tally = new LearningDataTally({ feedback, conversations }, embedder.id);
+    const tally = new LearningDataTally(
+      { feedback, conversations },
+      embedder.id,
+      TALLY_RESYNC_INTERVAL_MS[config.database.kind],
+    );
     await tally.start();
     index = new WorkerVectorIndex(logger.child({ module: 'retrieval' }), {
       vectorKind: embedder.vectorKind,

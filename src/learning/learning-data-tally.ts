@@ -1,8 +1,12 @@
 import type { ConversationStore } from '../chat/conversation.store.js';
 import type { FeedbackStore, RatingSummary } from './feedback.store.js';
 
-/** How often the figures are read again from storage (other replicas write to it too). */
-const RESYNC_INTERVAL_MS = 10 * 60_000;
+/**
+ * How often the figures are read again from storage: the counts cover writes this process did not see
+ * (another replica's, a command's). On SQLite counting holds up the event loop, so seldom; on PostgreSQL
+ * the server counts while the service goes on, and several replicas write all the time.
+ */
+export const TALLY_RESYNC_INTERVAL_MS = { sqlite: 10 * 60_000, postgres: 30_000 } as const;
 
 interface Figures {
   conversations: number;
@@ -15,7 +19,7 @@ interface Figures {
 
 /**
  * All-time figures over conversations, ratings and vectors, kept in memory: read from storage at start,
- * moved as this process stores conversations, ratings and vectors, and read again every ten minutes.
+ * moved as this process stores conversations, ratings and vectors, and read again periodically.
  * Counting a table holds up the event loop for a time that grows with the table; health checks and
  * metrics read these figures instead, as often as they like.
  */
@@ -33,11 +37,12 @@ export class LearningDataTally {
   constructor(
     private readonly stores: { feedback: FeedbackStore; conversations: ConversationStore },
     private readonly embedderId: string,
+    private readonly resyncIntervalMs: number = TALLY_RESYNC_INTERVAL_MS.sqlite,
   ) {}
 
   async start(): Promise<void> {
     await this.resync();
-    this.timer = setInterval(() => void this.resync().catch(() => undefined), RESYNC_INTERVAL_MS);
+    this.timer = setInterval(() => void this.resync().catch(() => undefined), this.resyncIntervalMs);
     this.timer.unref();
   }
 
