@@ -1,6 +1,6 @@
 /**
  * Bundles the service into dist/main.js (with its two worker threads beside it): one file to load
- * instead of hundreds of modules roughly halves the time from `node dist/main.js` to a healthy service.
+ * instead of hundreds of modules is what brings an empty start-up under a second (see BENCHMARKS.md).
  * `npm run build` runs it after tsc, which emits everything else (the CLI, the modules the bench loads).
  * Usage: node scripts/bundle.mjs [out-dir]   (default: dist)
  */

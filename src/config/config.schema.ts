@@ -1,5 +1,10 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { ConfigError } from './config-error.js';
+import { type DatabaseConfig, databaseConfig } from './database-config.js';
+
+export { ConfigError } from './config-error.js';
+export { type DatabaseConfig, redactedDatabaseUrl } from './database-config.js';
 
 /** Environment variables are strings; these helpers turn them into typed values with clear messages. */
 const optionalText = z
@@ -150,11 +155,6 @@ export const environmentSchema = z.object({
 
 export type Environment = z.input<typeof environmentSchema>;
 
-export type DatabaseConfig =
-  | { kind: 'sqlite'; file: string; synchronous: 'NORMAL' | 'FULL' }
-  /** `url` holds the password when there is one: never log it (see redactedDatabaseUrl). */
-  | { kind: 'postgres'; url: string; poolSize: number };
-
 export interface LlmConfig {
   baseUrl: string | undefined;
   apiKey: string;
@@ -245,51 +245,6 @@ export type EmbedderConfig =
     }
   | { provider: 'transformers'; modelPath: string };
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
-
-function databaseConfig(raw: z.output<typeof environmentSchema>, dataDir: string): DatabaseConfig {
-  const synchronous = raw.SQLITE_SYNCHRONOUS;
-  const value = raw.DATABASE_URL;
-  if (value === undefined) return { kind: 'sqlite', file: path.join(dataDir, 'vasdom.sqlite'), synchronous };
-  if (/^postgres(ql)?:\/\//i.test(value)) {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      throw new ConfigError([`DATABASE_URL: ${EXPECTED_DATABASE_URL}; got an unreadable PostgreSQL URL`]);
-    }
-    if (url.hostname === '' && !url.searchParams.has('host')) {
-      throw new ConfigError([`DATABASE_URL: ${EXPECTED_DATABASE_URL}; the PostgreSQL URL names no host`]);
-    }
-    return { kind: 'postgres', url: value, poolSize: raw.DATABASE_POOL_SIZE };
-  }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    throw new ConfigError([`DATABASE_URL: ${EXPECTED_DATABASE_URL}`]);
-  }
-  const file = value.replace(/^sqlite:(\/\/)?/i, '').replace(/^file:/i, '');
-  if (file === '') throw new ConfigError(['DATABASE_URL: expected a SQLite file path after "sqlite:"']);
-  return { kind: 'sqlite', file: path.resolve(file), synchronous };
-}
-
-const EXPECTED_DATABASE_URL =
-  'expected postgres://user:password@host:port/database, or a SQLite location (sqlite:PATH or a file path)';
-
-/** A PostgreSQL URL fit for logs and messages: the password replaced. */
-export function redactedDatabaseUrl(value: string): string {
-  try {
-    const url = new URL(value);
-    if (url.password !== '') url.password = '***';
-    return url.toString();
-  } catch {
-    return 'postgres://(unreadable)';
-  }
-}
-
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object') {
     for (const nested of Object.values(value)) deepFreeze(nested);
@@ -372,7 +327,10 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
       requireUserKey: raw.REQUIRE_USER_KEY,
     },
     dataDir,
-    database: databaseConfig(raw, dataDir),
+    database: databaseConfig(
+      { url: raw.DATABASE_URL, synchronous: raw.SQLITE_SYNCHRONOUS, poolSize: raw.DATABASE_POOL_SIZE },
+      dataDir,
+    ),
     log: {
       level: raw.LOG_LEVEL,
       format,
