@@ -1,27 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { childEnvironment, REPO_ROOT, TSX_LOADER } from '../api/support/child-service.js';
 import { FAQ_LINES, REGULATIONS, SNOW_QUESTION, SNOW_TEXT } from '../api/support/knowledge-documents.js';
+import { runCli } from '../helpers/run-cli.js';
 import { startTestService, type TestService, temporaryDirectory } from '../helpers/test-service.js';
-
-const CLI = path.join(REPO_ROOT, 'src/cli/main.ts');
-
-/** Runs the command line as a user would, against the given data directory. */
-function runCli(dataDir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', TSX_LOADER, CLI, ...args],
-      { cwd: REPO_ROOT, env: childEnvironment({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }) },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 describe('vasdom import-knowledge', () => {
   const dataDir = temporaryDirectory('vasdom-cli-data-');
@@ -47,7 +29,7 @@ describe('vasdom import-knowledge', () => {
     writeFileSync(path.join(documents, 'photo.png'), 'not a document');
     writeFileSync(path.join(documents, '.drafts', 'draft.md'), '# Черновик\n\nНе импортировать.');
 
-    const first = await runCli(dataDir, ['import-knowledge', documents]);
+    const first = await runCli(['import-knowledge', documents], { DATA_DIR: dataDir });
     expect(first.code, first.stderr).toBe(1);
     const lines = first.stdout.trim().split('\n');
     expect(lines).toHaveLength(5);
@@ -64,7 +46,7 @@ describe('vasdom import-knowledge', () => {
     // A running service picks up what the command imports.
     service = await startTestService({}, dataDir);
     expect(service.services.knowledge.indexedChunks).toBe(7);
-    const second = await runCli(dataDir, ['import-knowledge', documents]);
+    const second = await runCli(['import-knowledge', documents], { DATA_DIR: dataDir });
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain('broken.jsonl: imported as «broken» with 1 chunk');
     expect(second.stdout).toMatch(/^regulations\.md: already imported as «Регламент уборки подъездов»/m);
@@ -88,19 +70,14 @@ describe('vasdom import-knowledge', () => {
   it('takes a single file with a title and a format', async () => {
     const file = path.join(documents, 'rules.markdown');
     writeFileSync(file, 'Инвентарь хранится в подвале.\n\nКлючи — у бригадира.');
-    const imported = await runCli(dataDir, [
-      'import-knowledge',
-      file,
-      '--title',
-      'Правила',
-      '--format',
-      'text',
-    ]);
+    const imported = await runCli(['import-knowledge', file, '--title', 'Правила', '--format', 'text'], {
+      DATA_DIR: dataDir,
+    });
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout).toMatch(/^rules\.markdown: imported as «Правила» with 1 chunk/);
     const unknown = path.join(documents, 'notes.rtf');
     writeFileSync(unknown, 'Заметки.');
-    const refused = await runCli(dataDir, ['import-knowledge', unknown]);
+    const refused = await runCli(['import-knowledge', unknown], { DATA_DIR: dataDir });
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain('notes.rtf: error: unknown format: name it with --format');
   });
@@ -112,7 +89,7 @@ describe('vasdom import-knowledge', () => {
       ['import-knowledge', documents, '--title', 'Один заголовок на всё'],
       ['import-knowledge', documents, '--format', 'pdf'],
     ]) {
-      const result = await runCli(dataDir, args);
+      const result = await runCli(args, { DATA_DIR: dataDir });
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toContain('import-knowledge PATH');
     }

@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrateData } from '../../src/cli/migrate-data.js';
-import { childEnvironment, REPO_ROOT, TSX_LOADER } from '../api/support/child-service.js';
 import { REGULATIONS } from '../api/support/knowledge-documents.js';
+import { runCli } from '../helpers/run-cli.js';
 import {
   sendRequest,
   startTestService,
@@ -11,22 +10,6 @@ import {
   temporaryDirectory,
 } from '../helpers/test-service.js';
 import { createPostgresDatabase, dropPostgresDatabase } from '../helpers/test-storage.js';
-
-const CLI = path.join(REPO_ROOT, 'src/cli/main.ts');
-
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', TSX_LOADER, CLI, ...args],
-      { cwd: REPO_ROOT, env: childEnvironment({ LOG_LEVEL: 'silent' }) },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 const QUESTIONS = [
   'Как часто моют подъезды в Никитинском районе?',
