@@ -71,6 +71,35 @@ describe('SparseVectorIndex', () => {
     }
   });
 
+  it('stays exact while items come and go, through the refreshes that renumber them', () => {
+    const next = random(7);
+    const index = new SparseVectorIndex();
+    const items = new Map<string, SparseVector>();
+    for (let i = 0; i < 1500; i++) items.set(`item-${i}`, randomVector(next, 300));
+    index.load([...items].map(([id, vector]) => ({ id, vector })));
+    for (let round = 0; round < 40; round++) {
+      // About a tenth changes every few rounds: several refreshes happen between the checks.
+      for (let change = 0; change < 30; change++) {
+        const id = `item-${Math.floor(next() * 2500)}`;
+        if (next() < 0.4 && items.delete(id)) index.remove(id);
+        else {
+          const vector = randomVector(next, 300);
+          items.set(id, vector);
+          index.upsert(id, vector);
+        }
+      }
+      index.refresh();
+      expect(index.size).toBe(items.size);
+      const excluded = [...items.keys()][round] as string;
+      const query = next() < 0.5 ? randomVector(next, 300) : (items.get(excluded) as SparseVector);
+      const expected = bruteForce(items, query, 0.3)
+        .filter((hit) => hit.id !== excluded)
+        .slice(0, 5);
+      const actual = index.search(query, 5, 0.3, excluded);
+      expect(actual).toEqual(expected.map((hit) => ({ id: hit.id, score: expect.closeTo(hit.score, 5) })));
+    }
+  });
+
   it('keeps in step with upserts and removals', () => {
     const embedder = new LocalEmbedder();
     const index = new SparseVectorIndex();

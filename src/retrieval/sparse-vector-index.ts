@@ -30,7 +30,8 @@ const BOUND_SLACK = 1e-5;
  *
  * Rarity weights, item norms and shares are recomputed together whenever the collection has changed by a
  * tenth, so that all scores are true cosines in one weighting and the bounds hold exactly. The rebuild
- * also lays the posting lists out compactly, in slot order.
+ * also renumbers the items, grouped by their rarest feature, and lays the posting lists out compactly in
+ * that order.
  */
 export class SparseVectorIndex {
   private readonly slotById = new Map<string, number>();
@@ -89,7 +90,7 @@ export class SparseVectorIndex {
     return true;
   }
 
-  /** The best `limit` items scoring at least `minScore`, best first (ties: the earlier added first). */
+  /** The best `limit` items scoring at least `minScore`, best first (equal scores: the lower slot first). */
   search(query: SparseVector, limit: number, minScore: number, excludeId?: string): ScoredItem[] {
     if (this.count === 0 || limit <= 0) return [];
     const plan = planQuery(query, (feature) => this.postings.get(feature), this.rarityOf(0));
@@ -199,23 +200,20 @@ export class SparseVectorIndex {
     return true;
   }
 
-  /** Recomputes rarity, norms and shares from the stored vectors and rebuilds every posting list. */
+  /**
+   * Recomputes rarity, norms and shares from the stored vectors and rebuilds every posting list. Items are
+   * renumbered on the way, grouped by their rarest feature: the items a search touches through a rare
+   * feature's list then sit side by side, and their scores, norms and vectors are read from nearby memory.
+   */
   refresh(): void {
     this.changesSinceRefresh = 0;
-    this.vectors.compact();
-    const { features, values } = this.vectors;
     const liveSlots: number[] = [];
     for (let slot = 0; slot < this.ids.length; slot++) if (this.ids[slot] !== undefined) liveSlots.push(slot);
+    const frequency = this.documentFrequencies(liveSlots);
+    this.renumber(this.groupedByRarestFeature(liveSlots, frequency));
+    const { features, values } = this.vectors;
+    const count = this.count;
 
-    const frequency = new Map<number, number>();
-    for (const slot of liveSlots) {
-      const start = this.vectors.startOf(slot);
-      const end = this.vectors.endOf(slot);
-      for (let offset = start; offset < end; offset++) {
-        const feature = features[offset] as number;
-        frequency.set(feature, (frequency.get(feature) ?? 0) + 1);
-      }
-    }
     const membershipLength = this.membershipLength();
     for (const [feature, posting] of this.postings) {
       if (!frequency.has(feature)) this.postings.delete(feature);
@@ -232,8 +230,8 @@ export class SparseVectorIndex {
       posting.reset(documentFrequency + Math.ceil(documentFrequency / 8) + 1);
     }
 
-    for (const slot of liveSlots) this.norms[slot] = this.weightedNorm(slot);
-    for (const slot of liveSlots) {
+    for (let slot = 0; slot < count; slot++) this.norms[slot] = this.weightedNorm(slot);
+    for (let slot = 0; slot < count; slot++) {
       const norm = this.norms[slot] as number;
       const start = this.vectors.startOf(slot);
       const end = this.vectors.endOf(slot);
@@ -245,6 +243,53 @@ export class SparseVectorIndex {
     for (const posting of this.postings.values()) {
       if (posting.length >= membershipLength) posting.trackMembers(this.norms.length);
     }
+  }
+
+  /** How many of the items hold each feature. */
+  private documentFrequencies(slots: readonly number[]): Map<number, number> {
+    const { features } = this.vectors;
+    const frequency = new Map<number, number>();
+    for (const slot of slots) {
+      const end = this.vectors.endOf(slot);
+      for (let offset = this.vectors.startOf(slot); offset < end; offset++) {
+        const feature = features[offset] as number;
+        frequency.set(feature, (frequency.get(feature) ?? 0) + 1);
+      }
+    }
+    return frequency;
+  }
+
+  /** The slots ordered by their rarest feature (the lowest id among equally rare ones), then as they were. */
+  private groupedByRarestFeature(slots: readonly number[], frequency: Map<number, number>): Int32Array {
+    const { features } = this.vectors;
+    const rarest = new Float64Array(this.ids.length);
+    for (const slot of slots) {
+      let chosen = -1;
+      let chosenFrequency = Number.POSITIVE_INFINITY;
+      const end = this.vectors.endOf(slot);
+      for (let offset = this.vectors.startOf(slot); offset < end; offset++) {
+        const feature = features[offset] as number;
+        const held = frequency.get(feature) as number;
+        if (held < chosenFrequency || (held === chosenFrequency && feature < chosen)) {
+          chosen = feature;
+          chosenFrequency = held;
+        }
+      }
+      rarest[slot] = chosen;
+    }
+    return Int32Array.from(slots).sort(
+      (left, right) => (rarest[left] as number) - (rarest[right] as number) || left - right,
+    );
+  }
+
+  /** Moves the item in slot order[i] to slot i, packing the items into the first slots. */
+  private renumber(order: Int32Array): void {
+    this.vectors.reorder(order);
+    const ids = Array.from(order, (slot) => this.ids[slot] as string);
+    this.ids = ids;
+    this.slotById.clear();
+    for (const [slot, id] of ids.entries()) this.slotById.set(id, slot);
+    this.freeSlots.length = 0;
   }
 
   /** How long a posting list must be to get a membership bitset. */

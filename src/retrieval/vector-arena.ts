@@ -63,10 +63,33 @@ export class VectorArena {
     }
   }
 
-  /** Reclaims released ranges, leaving an eighth of the live size free for growth. */
-  compact(): void {
-    const live = this.used - this.released;
-    this.compactInto(Math.max(4096, live + Math.ceil(live / 8)));
+  /**
+   * Moves the vector of slot order[i] to slot i, packed into fresh arrays with an eighth of the live size
+   * free for growth; slots from order.length on are left empty.
+   */
+  reorder(order: Int32Array): void {
+    let live = 0;
+    for (const slot of order) live += this.lengths[slot] as number;
+    const features = new Uint32Array(Math.max(4096, live + Math.ceil(live / 8)));
+    const values = new Float32Array(features.length);
+    const starts = new Int32Array(this.starts.length);
+    const lengths = new Int32Array(this.lengths.length);
+    let used = 0;
+    order.forEach((slot, target) => {
+      const start = this.starts[slot] as number;
+      const length = this.lengths[slot] as number;
+      features.set(this.features.subarray(start, start + length), used);
+      values.set(this.values.subarray(start, start + length), used);
+      starts[target] = used;
+      lengths[target] = length;
+      used += length;
+    });
+    this.features = features;
+    this.values = values;
+    this.starts = starts;
+    this.lengths = lengths;
+    this.used = used;
+    this.released = 0;
   }
 
   /** Copies the live ranges, in slot order, into fresh arrays of `capacity`. */

@@ -34,7 +34,7 @@ export interface VectorIndex {
   load(source: () => AsyncIterable<StoredVector[]>): Promise<LoadReport>;
   upsert(id: string, vector: SparseVector): Promise<void>;
   remove(id: string): Promise<boolean>;
-  /** The best `limit` items scoring at least `minScore`, best first (ties: the earlier added first). */
+  /** The best `limit` items scoring at least `minScore`, best first (equal scores in a fixed order). */
   search(query: SparseVector, limit: number, minScore: number, excludeId?: string): Promise<ScoredItem[]>;
   close(): Promise<void>;
 }
