@@ -70,16 +70,39 @@ describe('nodeHttpFetch', () => {
     expect(rest).toBe('data: [DONE]\n\n');
   });
 
-  it('rejects with the abort reason when aborted before the answer, and errors a body aborted midway', async () => {
+  it('rejects with the abort reason when aborted before the answer or midway through a whole one', async () => {
     handle = () => {}; // never answers
     const early = new AbortController();
     const pending = fetchOverHttp(baseUrl, { signal: early.signal });
     early.abort(new Error('deadline'));
     await expect(pending).rejects.toThrow('deadline');
 
+    let started: () => void = () => {};
+    const answerStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
     handle = (_request, _body, response) => {
-      response.writeHead(200);
-      response.write('начало');
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"начало":');
+      started();
+    };
+    const midway = new AbortController();
+    const cutOff = fetchOverHttp(baseUrl, { signal: midway.signal });
+    await answerStarted;
+    midway.abort(new Error('deadline'));
+    await expect(cutOff).rejects.toThrow('deadline');
+  });
+
+  it('fails when the provider cuts a whole answer off, and errors a stream aborted midway', async () => {
+    handle = (_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"начало":', () => response.socket?.destroy());
+    };
+    await expect(fetchOverHttp(baseUrl)).rejects.toThrow('fetch failed');
+
+    handle = (_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: начало\n\n');
     };
     const midway = new AbortController();
     const response = await fetchOverHttp(baseUrl, { signal: midway.signal });

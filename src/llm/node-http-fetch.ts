@@ -11,7 +11,8 @@ type Fetch = typeof globalThis.fetch;
  * A `fetch` for the `openai` client made on node:http with a keep-alive agent. The client still builds
  * every request and reads every answer (JSON and SSE) itself; only the transport is Node's own HTTP
  * client, which costs a fraction of the built-in fetch's time per call. Supports what the client uses:
- * method, headers, a string or byte body, an abort signal, and a streamed response body.
+ * method, headers, a string or byte body, an abort signal, and a response body: streamed as it arrives
+ * for an event stream, read whole before the response resolves for anything else.
  */
 export function nodeHttpFetch(): Fetch & { close(): void } {
   const agents = {
@@ -44,11 +45,28 @@ export function nodeHttpFetch(): Fetch & { close(): void } {
           if (Array.isArray(value)) for (const item of value) headers.append(name, item);
           else if (value !== undefined) headers.set(name, value);
         }
-        // A body is not allowed on these; anything else streams as it arrives.
-        const bodyless = status === 204 || status === 304 || init.method === 'HEAD';
-        if (bodyless) response.resume();
-        const body = bodyless ? null : (Readable.toWeb(response) as ReadableStream<Uint8Array>);
-        resolve(new Response(body, { status, statusText: response.statusMessage, headers }));
+        const answer = { status, statusText: response.statusMessage, headers };
+        if (status === 204 || status === 304 || init.method === 'HEAD') {
+          // A body is not allowed on these.
+          response.resume();
+          resolve(new Response(null, answer));
+        } else if (isEventStream(response.headers['content-type'])) {
+          // Streamed answers are passed on as they arrive.
+          resolve(new Response(Readable.toWeb(response) as ReadableStream<Uint8Array>, answer));
+        } else {
+          // Any other answer is read whole first: the client then parses it without going through a web
+          // stream, which costs it several times as much (about 0.3 ms of each call).
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.once('end', () => resolve(new Response(Buffer.concat(chunks), answer)));
+          response.once('close', () => {
+            if (!response.complete) {
+              reject(
+                signal?.aborted ? abortError(signal) : new TypeError('fetch failed: the answer was cut off'),
+              );
+            }
+          });
+        }
       });
       request.end(requestBody(init.body));
     });
@@ -59,6 +77,10 @@ export function nodeHttpFetch(): Fetch & { close(): void } {
       agents['https:'].destroy();
     },
   });
+}
+
+function isEventStream(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^\s*text\/event-stream/i.test(contentType);
 }
 
 function headerRecord(headers: RequestInit['headers']): Record<string, string> {
