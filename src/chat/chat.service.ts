@@ -15,6 +15,7 @@ import { currentAnswer } from './current-answer.js';
 import { fallbackAnswer } from './fallback-answer.js';
 import { knowledgeAnswer } from './knowledge-answer.js';
 import type { AnswerStream, LlmAnswerer } from './llm-answerer.js';
+import type { PastTurn } from './prompt.js';
 
 export interface ChatRequest {
   message: string;
@@ -74,11 +75,17 @@ export class ChatService {
 
   async answer(request: ChatRequest, stream?: AnswerStream): Promise<ChatAnswer> {
     const started = performance.now();
-    const { conversations, retrieval, metrics } = this.dependencies;
+    const { conversations, retrieval, metrics, llm } = this.dependencies;
     const vector = await this.embed(request.message);
-    const found = vector ? await this.dependencies.answers.find(vector, this.dependencies.topK) : [];
+    const finding = vector
+      ? this.dependencies.answers.find(vector, this.dependencies.topK)
+      : Promise.resolve([]);
+    // Only the LLM needs the session's history: it is read while the index's thread searches.
+    const history = llm ? llm.history(request.sessionId) : Promise.resolve([]);
+    history.catch(() => {}); // a failure surfaces where the history is awaited, if it is
+    const found = await finding;
     metrics.retrievalDuration.observe((performance.now() - started) / 1000);
-    const answer = await this.compose(request, found, stream);
+    const answer = await this.compose(request, history, found, stream);
     if (stream && !answer.streamed) {
       if (stream.signal.aborted) answer.interrupted = true;
       else stream.onDelta(answer.text);
@@ -172,6 +179,7 @@ export class ChatService {
    */
   private async compose(
     request: ChatRequest,
+    history: Promise<PastTurn[]>,
     found: RankedAnswer[],
     stream: AnswerStream | undefined,
   ): Promise<Answer> {
@@ -187,7 +195,7 @@ export class ChatService {
       };
     }
     if (!llm) return this.withoutLlm(request.message, found);
-    const outcome = await llm.answer(request.message, request.sessionId, found, stream);
+    const outcome = await llm.answer(request.message, history, found, stream);
     switch (outcome.kind) {
       case 'answered':
         return {

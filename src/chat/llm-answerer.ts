@@ -49,9 +49,10 @@ export class LlmAnswerer {
     },
   ) {}
 
+  /** `history` is the session's past turns (from history()), fetched while the question was searched. */
   async answer(
     message: string,
-    sessionId: string | undefined,
+    history: Promise<PastTurn[]>,
     found: readonly RankedAnswer[],
     stream: AnswerStream | undefined,
   ): Promise<LlmOutcome> {
@@ -62,7 +63,7 @@ export class LlmAnswerer {
       {
         examples: found.flatMap(promptExample),
         passages: found.flatMap((match) => (match.kind === 'knowledge' ? [knowledgePassage(match)] : [])),
-        history: sessionId === undefined ? [] : await this.history(sessionId),
+        history: await history,
       },
       message,
     );
@@ -102,10 +103,10 @@ export class LlmAnswerer {
     }
   }
 
-  /** The session's last turns, newest kept first, within the turn and character budget. */
-  private async history(sessionId: string): Promise<PastTurn[]> {
+  /** The session's last turns, newest kept first, within the turn and character budget; none without a session. */
+  async history(sessionId: string | undefined): Promise<PastTurn[]> {
     const { turns, chars } = this.dependencies.history;
-    if (turns === 0 || chars === 0) return [];
+    if (sessionId === undefined || turns === 0 || chars === 0) return [];
     const recent = await this.dependencies.conversations.recentTurns(sessionId, turns);
     const kept: PastTurn[] = [];
     let used = 0;

@@ -24,17 +24,19 @@ export class AnswerFinder {
 
   async find(vector: SparseVector, limit: number): Promise<RankedAnswer[]> {
     const { retrieval, curated, knowledge, replyThreshold, logger } = this.dependencies;
+    // The rated conversations are searched on the index's own thread: the curated answers and the
+    // knowledge base are searched here meanwhile.
+    const conversationsFound = retrieval
+      .search(vector, limit)
+      .catch((error: unknown): Awaited<ReturnType<RetrievalService['search']>> => {
+        // Curated answers still count; rated conversations are left out until retrieval is back.
+        logger.warn(
+          { error: (error as Error).message },
+          'retrieval failed; answering without rated conversations',
+        );
+        return [];
+      });
     const curatedMatches = curated.search(vector, limit);
-    let conversations: Awaited<ReturnType<RetrievalService['search']>> = [];
-    try {
-      conversations = await retrieval.search(vector, limit);
-    } catch (error) {
-      // Curated answers still count; rated conversations are left out until retrieval is back.
-      logger.warn(
-        { error: (error as Error).message },
-        'retrieval failed; answering without rated conversations',
-      );
-    }
     let knowledgeMatches: KnowledgeMatch[] = [];
     try {
       knowledgeMatches = await knowledge.search(vector, limit);
@@ -42,7 +44,7 @@ export class AnswerFinder {
       logger.warn({ error: (error as Error).message }, 'knowledge search failed; answering without it');
     }
     return rankAnswers(
-      { curated: curatedMatches, conversations, knowledge: knowledgeMatches },
+      { curated: curatedMatches, conversations: await conversationsFound, knowledge: knowledgeMatches },
       replyThreshold,
     ).slice(0, limit);
   }
