@@ -10,23 +10,23 @@ const WINDOWS = {
 const RATED_QUESTION = 'Сколько стоит генеральная уборка подъезда?';
 
 /** The index worker behind the rated conversations: private, reached here to stand in for a crash. */
-function indexWorkerOf(block: ReturnType<typeof useTestService>): Worker {
-  return (block.service.services.retrieval as unknown as { index: { worker: Worker } }).index.worker;
+function indexWorkerOf(context: ReturnType<typeof useTestService>): Worker {
+  return (context.service.services.retrieval as unknown as { index: { worker: Worker } }).index.worker;
 }
 
 describe('answering while the index of rated conversations is down', () => {
   // Served directly from this score on, so that a reworded question gets the curated answer itself.
-  const block = useTestService({ ANNOTATION_REPLY_THRESHOLD: '0.6' });
+  const context = useTestService({ ANNOTATION_REPLY_THRESHOLD: '0.6' });
 
   it('still answers from curated answers, and from rated conversations again once the index is back', async () => {
-    const { api, service } = block;
+    const { api, service } = context;
     expect((await api.request('POST', '/api/learning/annotations', WINDOWS)).status).toBe(201);
     const rated = await api.ask(RATED_QUESTION);
     await api.rate(rated.log_id, 5);
     await service.services.learning.requestPass();
     expect((await api.ask(RATED_QUESTION)).similar_found).toBeGreaterThan(0);
 
-    await indexWorkerOf(block).terminate();
+    await indexWorkerOf(context).terminate();
     // Searches fail fast while the index is rebuilt: the chat answers from what it can still reach.
     const curated = await api.request('POST', '/api/voice/process', {
       message: 'окна в подъездах северного района когда моете?',
