@@ -50,13 +50,19 @@ function bruteForce(items: Map<string, SparseVector>, query: SparseVector, minSc
   return results.sort((left, right) => right.score - left.score);
 }
 
+/** An index loaded with `count` random items over `vocabulary` features, the items, and the generator. */
+function loadedIndex(seed: number, count: number, vocabulary: number) {
+  const next = random(seed);
+  const index = new SparseVectorIndex();
+  const items = new Map<string, SparseVector>();
+  for (let i = 0; i < count; i++) items.set(`item-${i}`, randomVector(next, vocabulary));
+  index.load([...items].map(([id, vector]) => ({ id, vector })));
+  return { next, index, items };
+}
+
 describe('SparseVectorIndex', () => {
   it('finds exactly what an exhaustive scan finds above the threshold', async () => {
-    const next = random(42);
-    const index = new SparseVectorIndex();
-    const items = new Map<string, SparseVector>();
-    for (let i = 0; i < 3000; i++) items.set(`item-${i}`, randomVector(next, 400));
-    index.load([...items].map(([id, vector]) => ({ id, vector })));
+    const { next, index, items } = loadedIndex(42, 3000, 400);
     for (let query = 0; query < 200; query++) {
       const vector =
         query % 2 === 0 ? randomVector(next, 400) : (items.get(`item-${query * 7}`) as SparseVector);
@@ -72,13 +78,11 @@ describe('SparseVectorIndex', () => {
   });
 
   it('stays exact while items come and go, through the refreshes that renumber them', () => {
-    const next = random(7);
-    const index = new SparseVectorIndex();
-    const items = new Map<string, SparseVector>();
-    for (let i = 0; i < 1500; i++) items.set(`item-${i}`, randomVector(next, 300));
-    index.load([...items].map(([id, vector]) => ({ id, vector })));
+    const { next, index, items } = loadedIndex(7, 1500, 300);
     for (let round = 0; round < 40; round++) {
-      // About a tenth changes every few rounds: several refreshes happen between the checks.
+      // Upserts and removals between the checks (posted under the weights of the last refresh, with free
+      // slots reused); each check follows a refresh, which renumbers the items, so that the brute force's
+      // current weights apply.
       for (let change = 0; change < 30; change++) {
         const id = `item-${Math.floor(next() * 2500)}`;
         if (next() < 0.4 && items.delete(id)) index.remove(id);

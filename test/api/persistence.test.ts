@@ -6,7 +6,7 @@ import {
   type TestService,
   temporaryDirectory,
 } from '../helpers/test-service.js';
-import { openStorage } from '../helpers/test-storage.js';
+import { countRows, openStorage } from '../helpers/test-storage.js';
 import { Api } from './support/api.js';
 import { type ChildService, startChildService } from './support/child-service.js';
 
@@ -177,11 +177,7 @@ describe('data survives kill -9', () => {
       for (const [logId, message] of conversations)
         expect(byId.get(logId)?.user_message, logId).toBe(message);
       for (const [logId, rating] of ratings) expect(byId.get(logId)?.rating, logId).toBe(rating);
-      const feedbackRows = await database.db
-        .selectFrom('feedback')
-        .select((eb) => eb.fn.countAll<number>().as('count'))
-        .executeTakeFirstOrThrow();
-      expect(Number(feedbackRows.count)).toBeGreaterThanOrEqual(ratings.size);
+      expect(await countRows(database.db, 'feedback')).toBeGreaterThanOrEqual(ratings.size);
     } finally {
       await database.close();
     }

@@ -1,7 +1,9 @@
 import path from 'node:path';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { parseConfig } from '../../src/config/config.schema.js';
 import { type Database, openDatabase } from '../../src/storage/database.js';
+import type { DatabaseSchema } from '../../src/storage/tables.js';
 
 /**
  * Which database the suites run on: TEST_DATABASE=postgres puts every service a test starts on a
@@ -93,4 +95,13 @@ export async function dropLeftoverTestDatabases(): Promise<number> {
     for (const { datname } of rows) await client.query(`drop database if exists "${datname}" with (force)`);
     return rows.length;
   });
+}
+
+/** How many rows a table holds. */
+export async function countRows(db: Kysely<DatabaseSchema>, table: keyof DatabaseSchema): Promise<number> {
+  const { count } = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(count);
 }

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.schema.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { type ChildService, startChildService } from '../api/support/child-service.js';
+import { eventually } from '../helpers/eventually.js';
 import { sendRequest, temporaryDirectory } from '../helpers/test-service.js';
-import { createPostgresDatabase, dropPostgresDatabase } from '../helpers/test-storage.js';
+import { countRows, createPostgresDatabase, dropPostgresDatabase } from '../helpers/test-storage.js';
 
 interface Replica {
   name: string;
@@ -61,28 +62,20 @@ describe('two replicas on one PostgreSQL database', () => {
     expect(asked.status).toBe(200);
     const rated = await post(a, '/api/voice/feedback', { log_id: asked.body.log_id, rating: 5 });
     expect(rated.status).toBe(200);
-    const ratedAt = performance.now();
-    let found: { similar_found: number; response: string } | undefined;
-    while (performance.now() - ratedAt < 1000) {
+    const found = await eventually(async () => {
       const answer = (await post(b, '/api/voice/process', { message: reworded })).body;
-      if (answer.similar_found > 0) {
-        found = answer;
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    expect(found, 'B did not find the rating within 1 s').toBeDefined();
-    expect(found?.response).toBe(asked.body.response);
+      expect(answer.similar_found, 'B did not find the rating within 1 s').toBeGreaterThan(0);
+      return answer as { response: string };
+    }, 1000);
+    expect(found.response).toBe(asked.body.response);
 
     // Rated down on B, it leaves A's examples just as fast.
     expect((await post(b, '/api/voice/feedback', { log_id: asked.body.log_id, rating: 1 })).status).toBe(200);
-    const loweredAt = performance.now();
-    let gone = false;
-    while (!gone && performance.now() - loweredAt < 1000) {
-      gone = (await post(a, '/api/voice/process', { message: reworded })).body.similar_found === 0;
-      if (!gone) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    expect(gone, 'A still used the answer rated 1 on B after 1 s').toBe(true);
+    await eventually(async () => {
+      const { similar_found } = (await post(a, '/api/voice/process', { message: reworded })).body;
+      expect(similar_found, 'A still used the answer rated 1 on B after 1 s').toBe(0);
+      return true;
+    }, 1000);
   });
 
   it('catches up after its listening connection to the database is cut', async () => {
@@ -101,16 +94,16 @@ describe('two replicas on one PostgreSQL database', () => {
       expect((await post(a, '/api/voice/feedback', { log_id: asked.body.log_id, rating: 5 })).status).toBe(
         200,
       );
-      const ratedAt = performance.now();
-      let found = false;
-      while (!found && performance.now() - ratedAt < 5000) {
+      await eventually(async () => {
         const hits = (await get(b, `/api/retrieval/search?q=${encodeURIComponent(reworded)}&k=10`)).body as {
           id: string;
         }[];
-        found = hits.some((hit) => hit.id === asked.body.log_id);
-        if (!found) await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      expect(found, 'B did not catch up after its connection was cut').toBe(true);
+        expect(
+          hits.map((hit) => hit.id),
+          'B did not catch up after its connection was cut',
+        ).toContain(asked.body.log_id);
+        return true;
+      }, 5000);
     } finally {
       await storage.close();
     }
@@ -118,26 +111,12 @@ describe('two replicas on one PostgreSQL database', () => {
 
   it('stores exactly what clients were told under concurrent questions and ratings on both', async () => {
     const storage = openDatabase(parseConfig({ DATABASE_URL: databaseUrl }).database);
-    const countRows = async () => ({
-      conversations: Number(
-        (
-          await storage.db
-            .selectFrom('conversations')
-            .select((eb) => eb.fn.countAll<number>().as('count'))
-            .executeTakeFirstOrThrow()
-        ).count,
-      ),
-      feedback: Number(
-        (
-          await storage.db
-            .selectFrom('feedback')
-            .select((eb) => eb.fn.countAll<number>().as('count'))
-            .executeTakeFirstOrThrow()
-        ).count,
-      ),
+    const countBoth = async () => ({
+      conversations: await countRows(storage.db, 'conversations'),
+      feedback: await countRows(storage.db, 'feedback'),
     });
     try {
-      const before = await countRows();
+      const before = await countBoth();
       const logIds: string[] = [];
       const ratingsTold: { logId: string; rating: number }[] = [];
       const topics = ['уборка', 'окна', 'снег', 'график', 'жалоба', 'договор', 'бригада', 'лифт'];
@@ -164,7 +143,7 @@ describe('two replicas on one PostgreSQL database', () => {
         }),
       );
 
-      const after = await countRows();
+      const after = await countBoth();
       expect(after.conversations - before.conversations).toBe(logIds.length);
       expect(after.feedback - before.feedback).toBe(ratingsTold.length);
       // Every rating is in the history once, and each conversation holds the rating its last one gave.
@@ -232,13 +211,10 @@ describe('two replicas on one PostgreSQL database', () => {
     expect(embedded.status, JSON.stringify(embedded.body)).toBe(200);
     expect(embedded.body.processed).toBeGreaterThanOrEqual(1);
     expect(await answerOf(a)).toBe(answer);
-    const embeddedAt = performance.now();
-    let found = false;
-    while (!found && performance.now() - embeddedAt < 3000) {
-      found = (await answerOf(b)) === answer;
-      if (!found) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(found, 'B did not load the vector A stored').toBe(true);
+    await eventually(async () => {
+      expect(await answerOf(b), 'B did not load the vector A stored').toBe(answer);
+      return true;
+    }, 3000);
   });
 
   it('hands the learning lease over to B when A, holding it, is killed', async () => {
@@ -250,22 +226,19 @@ describe('two replicas on one PostgreSQL database', () => {
     expect(await holdsLease(b)).toBe(false);
 
     await a.child.kill('SIGKILL');
-    const killedAt = performance.now();
-    while (!(await holdsLease(b))) {
-      expect(performance.now() - killedAt, 'B did not take the lease over').toBeLessThan(LEASE_TTL_MS * 3);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await eventually(async () => {
+      expect(await holdsLease(b), 'B did not take the lease over').toBe(true);
+      return true;
+    }, LEASE_TTL_MS * 3);
 
     // B now draws the lessons for all: a rating given on it moves the time learning last ran.
     const before = (await get(b, '/api/learning/stats')).body.last_learning_update as string;
     const asked = await post(b, '/api/voice/process', { message: 'Кто убирает снег у подъезда зимой?' });
     expect((await post(b, '/api/voice/feedback', { log_id: asked.body.log_id, rating: 5 })).status).toBe(200);
-    const ratedAt = performance.now();
-    let after = before;
-    while (after === before && performance.now() - ratedAt < 5000) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      after = (await get(b, '/api/learning/stats')).body.last_learning_update;
-    }
-    expect(after > before, `last_learning_update stayed ${before}`).toBe(true);
+    await eventually(async () => {
+      const after = (await get(b, '/api/learning/stats')).body.last_learning_update as string;
+      expect(after > before, `last_learning_update stayed ${before}`).toBe(true);
+      return true;
+    }, 5000);
   });
 });
