@@ -141,8 +141,7 @@ export class LearningService {
     const started = performance.now();
     let result: 'success' | 'failure' = 'failure';
     try {
-      const applied = await this.applyRatingsToIndex();
-      const learnedFrom = this.drawsLessonsForAll ? await this.drawLessons() : undefined;
+      const { applied, learnedFrom } = await this.applyRatings();
       result = 'success';
       logger.info(
         {
@@ -159,39 +158,41 @@ export class LearningService {
     }
   }
 
-  /** Moves every conversation rated since this replica's last pass in or out of its positive examples. */
-  private async applyRatingsToIndex(): Promise<number> {
-    const { retrieval } = this.dependencies;
-    let applied = 0;
-    for (;;) {
-      const page = await this.ratedSince(this.feedbackWatermark);
-      if (page === undefined) break;
-      for (const row of page.rows) await retrieval.applyRating(row, row.rating);
-      applied += page.rows.length;
-      this.feedbackWatermark = page.lastId;
-    }
-    return applied;
-  }
-
   /**
-   * Promotes and demotes curated answers from the ratings given since lessons were last drawn (by any
-   * replica), and records the time. Promotions are unique per answer, so a lease that changes hands
-   * midway repeats at most some work, never its effect.
+   * Reads once the ratings given since this replica's last pass, or since lessons were last drawn (by any
+   * replica) if that is earlier. Every replica moves those conversations in or out of the positive
+   * examples its index holds; the holder of the learning lease also promotes and demotes curated answers
+   * from them and records the time. A page that straddles the two watermarks serves both: applying a
+   * rating again changes nothing (the index takes the conversation as it is now, and promotions are unique
+   * per answer), which is also why a lease that changes hands midway repeats at most some work.
    */
-  private async drawLessons(): Promise<number> {
-    const { state, curatedLearning } = this.dependencies;
-    let watermark = Number((await state.get(LEARNED_UP_TO_KEY)) ?? this.feedbackWatermark);
+  private async applyRatings(): Promise<{ applied: number; learnedFrom: number | undefined }> {
+    const { retrieval, state, curatedLearning } = this.dependencies;
+    let learnedUpTo = this.drawsLessonsForAll
+      ? Number((await state.get(LEARNED_UP_TO_KEY)) ?? this.feedbackWatermark)
+      : undefined;
+    let position = Math.min(this.feedbackWatermark, learnedUpTo ?? this.feedbackWatermark);
+    let applied = 0;
     let learnedFrom = 0;
     for (;;) {
-      const page = await this.ratedSince(watermark);
+      const page = await this.ratedSince(position);
       if (page === undefined) break;
-      await curatedLearning?.learnFrom(page.rows);
-      learnedFrom += page.rows.length;
-      watermark = page.lastId;
-      await state.set(LEARNED_UP_TO_KEY, String(watermark), new Date().toISOString());
+      if (page.lastId > this.feedbackWatermark) {
+        for (const row of page.rows) await retrieval.applyRating(row, row.rating);
+        applied += page.rows.length;
+        this.feedbackWatermark = page.lastId;
+      }
+      if (learnedUpTo !== undefined && page.lastId > learnedUpTo) {
+        await curatedLearning?.learnFrom(page.rows);
+        learnedFrom += page.rows.length;
+        learnedUpTo = page.lastId;
+        await state.set(LEARNED_UP_TO_KEY, String(learnedUpTo), new Date().toISOString());
+      }
+      position = page.lastId;
     }
+    if (learnedUpTo === undefined) return { applied, learnedFrom: undefined };
     await state.set(LAST_PASS_KEY, new Date().toISOString(), new Date().toISOString());
-    return learnedFrom;
+    return { applied, learnedFrom };
   }
 
   /**
