@@ -82,6 +82,13 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   let index: WorkerVectorIndex | undefined;
   let knowledge: KnowledgeService | undefined;
   const leases: Lease[] = [];
+  const replicaLogger = logger.child({ module: 'replicas' });
+  /** A lease on one kind of background work, given up when the services close. */
+  const leaseOn = (name: string, onTaken: () => void): Lease => {
+    const lease = new Lease(database.db, name, REPLICA_ID, config.leaseTtlMs, replicaLogger, onTaken);
+    leases.push(lease);
+    return lease;
+  };
   try {
     const migration = await migrateToLatest(database.db);
     if (migration.applied.length > 0) logger.info({ applied: migration.applied }, 'database migrated');
@@ -119,20 +126,14 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       config.retrieval.similarityThreshold,
       changes,
     );
-    const replicaLogger = logger.child({ module: 'replicas' });
     // The replica holding it draws the lessons from ratings for all (the only process on SQLite).
-    const learningLease = new Lease(
-      database.db,
+    const learningLease = leaseOn(
       'learning',
-      REPLICA_ID,
-      config.leaseTtlMs,
-      replicaLogger,
       () =>
         void learning
           .catchUp()
           .catch((error: unknown) => replicaLogger.warn({ err: error }, 'learning catch-up failed')),
     );
-    leases.push(learningLease);
     const learning = new LearningService({
       feedback,
       conversations,
@@ -164,18 +165,10 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     // Conversations without a vector from this embedder (a new embedder, an interrupted write) are embedded
     // in the background, by the replica holding the embeddings lease; answers meanwhile come from what is
     // indexed, and the other replicas load the stored vectors when it announces them.
-    const embeddingsLease = new Lease(
-      database.db,
-      'embeddings',
-      REPLICA_ID,
-      config.leaseTtlMs,
-      replicaLogger,
-      () => {
-        void embeddingBackfill.start();
-        void knowledge?.sync().catch(() => undefined);
-      },
-    );
-    leases.push(embeddingsLease);
+    const embeddingsLease = leaseOn('embeddings', () => {
+      void embeddingBackfill.start();
+      void knowledge?.sync().catch(() => undefined);
+    });
     const embeddingBackfill = new EmbeddingBackfill(
       retrieval,
       logger.child({ module: 'retrieval' }),
@@ -263,8 +256,6 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       logger: replicaLogger,
     });
     await changes.start(replicas.onNotice);
-    // Whatever changed between loading and listening is caught up with now.
-    replicas.onNotice('resync');
 
     return {
       config,

@@ -29,7 +29,10 @@ export interface ChangeFeed {
   announce(topic: ChangeTopic): Promise<void>;
   /** Announces a change inside the transaction that makes it: the notice goes out when it commits. */
   announceIn(transaction: Kysely<DatabaseSchema>, topic: ChangeTopic): Promise<void>;
-  /** Starts delivering the other replicas' notices (and 'resync' after a gap) to `handler`. */
+  /**
+   * Starts delivering the other replicas' notices to `handler`, and 'resync' whenever some may have been
+   * missed: once listening (for what changed before), and after a gap in the feed.
+   */
   start(handler: (notice: ChangeNotice) => void): Promise<void>;
   close(): Promise<void>;
 }
@@ -76,6 +79,8 @@ export class PostgresChangeFeed implements ChangeFeed {
   async start(handler: (notice: ChangeNotice) => void): Promise<void> {
     this.handler = handler;
     await this.connect();
+    // What changed between loading the data and listening is caught up with now.
+    handler('resync');
   }
 
   async close(): Promise<void> {
