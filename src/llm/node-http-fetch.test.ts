@@ -44,6 +44,30 @@ describe('nodeHttpFetch', () => {
     expect(await response.json()).toEqual({ method: 'POST', body: '{"вопрос":"когда уборка?"}' });
   });
 
+  it('gives the body of a whole answer once, in the form asked for, and keeps repeated headers', async () => {
+    handle = (_request, _body, response) => {
+      response.setHeader('set-cookie', ['a=1', 'b=2']);
+      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      response.end('\uFEFF{"ответ":"по понедельникам"}');
+    };
+    const response = await fetchOverHttp(baseUrl);
+    expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    const copy = response.clone();
+    expect(response.bodyUsed).toBe(false);
+    expect(await response.json()).toEqual({ ответ: 'по понедельникам' });
+    expect(response.bodyUsed).toBe(true);
+    await expect(response.text()).rejects.toThrow('already been read');
+    expect(() => response.clone()).toThrow('already been consumed');
+
+    expect(await copy.clone().text()).toBe('{"ответ":"по понедельникам"}');
+    expect((await copy.clone().blob()).type).toBe('application/json; charset=utf-8');
+    expect(Buffer.from(await copy.clone().arrayBuffer()).toString('utf8')).toBe(
+      '\uFEFF{"ответ":"по понедельникам"}',
+    );
+    expect(await new Response(copy.body).text()).toBe('{"ответ":"по понедельникам"}');
+    expect(copy.bodyUsed).toBe(true);
+  });
+
   it('keeps the connection for the next call', async () => {
     handle = (_request, _body, response) => response.end('ok');
     sockets.clear();
@@ -110,6 +134,44 @@ describe('nodeHttpFetch', () => {
     await reader.read();
     midway.abort();
     await expect(reader.read()).rejects.toThrow();
+
+    handle = (_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: начало\n\n', () => setTimeout(() => response.socket?.destroy(), 20));
+    };
+    const cutShort = await fetchOverHttp(baseUrl);
+    const cutReader = (cutShort.body as ReadableStream<Uint8Array>).getReader();
+    expect(new TextDecoder().decode((await cutReader.read()).value)).toBe('data: начало\n\n');
+    await expect(cutReader.read()).rejects.toThrow('cut off');
+  });
+
+  it('holds a streamed answer back while its reader is behind', async () => {
+    const piece = `${'data: '.padEnd(64 * 1024, 'я')}\n\n`;
+    const pieces = 500;
+    let sent = 0;
+    handle = (_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      const pump = () => {
+        while (sent < pieces) {
+          sent++;
+          if (!response.write(piece)) return void response.once('drain', pump);
+        }
+        response.end();
+      };
+      pump();
+    };
+    const response = await fetchOverHttp(baseUrl);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Unread, the answer stops at what the sockets' buffers hold: far from all of it.
+    expect(sent).toBeLessThan(pieces / 2);
+    let bytes = (await reader.read()).value?.byteLength ?? 0;
+    for (let part = await reader.read(); !part.done; part = await reader.read()) {
+      bytes += part.value.byteLength;
+    }
+    expect(sent).toBe(pieces);
+    expect(bytes).toBeGreaterThan(0);
   });
 
   it('fails as fetch does when nothing listens, and refuses other protocols', async () => {

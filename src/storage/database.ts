@@ -52,8 +52,9 @@ export interface Database {
 
 export interface EmbeddedWrites {
   /**
-   * Runs `work` in one SQLite transaction, synchronously, on the connection Kysely uses, once no Kysely
-   * query or transaction holds it: a few statements cost a fraction of as many asynchronous Kysely queries.
+   * Runs `work` in one SQLite transaction, synchronously, on the connection Kysely uses: at once when no
+   * transaction is open on it, else once Kysely's transaction has ended. A few statements cost a fraction
+   * of as many asynchronous Kysely queries.
    */
   transaction<T>(work: (connection: SqliteDatabase.Database) => T): Promise<T>;
 }
@@ -94,16 +95,25 @@ function openSqlite(config: Extract<DatabaseConfig, { kind: 'sqlite' }>, options
     }),
   });
   const onStatementError = options.onStatementError ?? (() => undefined);
+  // One transaction function, made once: it prepares its BEGIN and COMMIT when made.
+  const inTransaction = connection.transaction((work: (connection: SqliteDatabase.Database) => unknown) =>
+    work(connection),
+  );
+  const runTransaction = <T>(work: (connection: SqliteDatabase.Database) => T): T => {
+    try {
+      return inTransaction(work) as T;
+    } catch (error) {
+      onStatementError('write');
+      throw error;
+    }
+  };
   const embedded: EmbeddedWrites = {
-    transaction: (work) =>
-      db.connection().execute(async () => {
-        try {
-          return connection.transaction(() => work(connection))();
-        } catch (error) {
-          onStatementError('write');
-          throw error;
-        }
-      }),
+    transaction: async (work) => {
+      // The work is synchronous, so nothing can come between its statements. Only a Kysely transaction
+      // open across awaits must end first: begun inside it, the work would become part of it.
+      if (!connection.inTransaction) return runTransaction(work);
+      return db.connection().execute(async () => runTransaction(work));
+    },
   };
   return {
     db,

@@ -12,6 +12,26 @@ describe('GroupCommit', () => {
     expect(batches).toEqual([[1, 2, 3], [4]]);
   });
 
+  it('commits a write to an idle store at once, and waits for the next turn in a busy spell', async () => {
+    const events: string[] = [];
+    const group = new GroupCommit<number>(
+      async (writes) => {
+        events.push(`commit ${writes.join(',')}`);
+      },
+      { busySpellMs: 60_000 },
+    );
+    setImmediate(() => events.push('next turn'));
+    await group.write(1);
+    expect(events).toEqual(['commit 1']);
+
+    // Within the busy spell a write waits for the next turn of the event loop, and shares its commit
+    // with a write made in a later tick meanwhile.
+    const written = group.write(2);
+    await new Promise<void>((resolve) => process.nextTick(resolve));
+    await Promise.all([written, group.write(3)]);
+    expect(events).toEqual(['commit 1', 'next turn', 'commit 2,3']);
+  });
+
   it('fails only the bad write when a batch fails', async () => {
     const committed: number[] = [];
     const group = new GroupCommit<number>(async (writes) => {
@@ -25,9 +45,12 @@ describe('GroupCommit', () => {
 
   it('splits a long queue into batches of at most the limit', async () => {
     const sizes: number[] = [];
-    const group = new GroupCommit<number>(async (writes) => {
-      sizes.push(writes.length);
-    }, 4);
+    const group = new GroupCommit<number>(
+      async (writes) => {
+        sizes.push(writes.length);
+      },
+      { maxBatch: 4 },
+    );
     await Promise.all(Array.from({ length: 10 }, (_, value) => group.write(value)));
     expect(sizes).toEqual([4, 4, 2]);
   });

@@ -2,17 +2,27 @@
  * Group commit: writes that arrive while the event loop is busy are committed together in one
  * transaction, and each caller's promise settles only once its write is committed. Under load this
  * turns many small transactions (each appending its own pages to the write-ahead log) into a few larger
- * ones; an idle service still commits each write on the next turn of the event loop.
+ * ones; a write to an idle store is committed at once, without waiting for the event loop's next turn.
  *
  * If a batch fails, its writes are retried one by one, so a single bad write fails only its own caller.
  */
 export class GroupCommit<Write> {
   private pending: { write: Write; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private scheduled = false;
+  private lastCommitStartedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly commit: (writes: readonly Write[]) => Promise<void>,
-    private readonly maxBatch = 256,
+    private readonly options: {
+      /** The most writes one commit takes. */
+      maxBatch?: number;
+      /**
+       * A write that comes within this many milliseconds of the last commit's start is taken to be part of
+       * a busy spell: it waits for the next turn of the event loop, to share a commit with the writes that
+       * arrive meanwhile.
+       */
+      busySpellMs?: number;
+    } = {},
   ) {}
 
   write(write: Write): Promise<void> {
@@ -20,13 +30,17 @@ export class GroupCommit<Write> {
       this.pending.push({ write, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => void this.flush());
+        // Writes made in the same synchronous run still share a commit.
+        if (performance.now() - this.lastCommitStartedAt < (this.options.busySpellMs ?? 1))
+          setImmediate(() => void this.flush());
+        else queueMicrotask(() => void this.flush());
       }
     });
   }
 
   private async flush(): Promise<void> {
-    const batch = this.pending.splice(0, this.maxBatch);
+    this.lastCommitStartedAt = performance.now();
+    const batch = this.pending.splice(0, this.options.maxBatch ?? 256);
     try {
       await this.commit(batch.map((entry) => entry.write));
       for (const entry of batch) entry.resolve();
