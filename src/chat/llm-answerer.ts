@@ -67,8 +67,8 @@ export class LlmAnswerer {
       },
       message,
     );
-    const deadline = AbortSignal.timeout(deadlineMs);
-    const signal = stream ? AbortSignal.any([deadline, stream.signal]) : deadline;
+    const call = abortableCall(deadlineMs, stream?.signal);
+    const { signal } = call;
     let streamed = '';
     const called = performance.now();
     try {
@@ -100,6 +100,8 @@ export class LlmAnswerer {
       logger.warn({ reason, error: (error as Error).message }, 'LLM call failed; answering without it');
       if (streamed !== '') stream?.onReset();
       return { kind: 'failed', reason };
+    } finally {
+      call.finish();
     }
   }
 
@@ -117,6 +119,31 @@ export class LlmAnswerer {
     }
     return kept;
   }
+}
+
+/**
+ * The signal of one LLM call: aborted with a TimeoutError when the question's deadline passes, or with the
+ * client's reason when it goes away. `finish` stops watching both once the call is over.
+ */
+function abortableCall(
+  deadlineMs: number,
+  clientGone: AbortSignal | undefined,
+): { signal: AbortSignal; finish(): void } {
+  const controller = new AbortController();
+  const deadline = setTimeout(
+    () => controller.abort(new DOMException("The question's deadline passed", 'TimeoutError')),
+    deadlineMs,
+  );
+  const onClientGone = () => controller.abort(clientGone?.reason);
+  if (clientGone?.aborted) onClientGone();
+  else clientGone?.addEventListener('abort', onClientGone, { once: true });
+  return {
+    signal: controller.signal,
+    finish() {
+      clearTimeout(deadline);
+      clientGone?.removeEventListener('abort', onClientGone);
+    },
+  };
 }
 
 function promptExample(match: RankedAnswer): PromptExample[] {
