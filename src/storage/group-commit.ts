@@ -9,7 +9,7 @@
 export class GroupCommit<Write> {
   private pending: { write: Write; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private scheduled = false;
-  private lastCommitStartedAt = Number.NEGATIVE_INFINITY;
+  private lastWriteAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly commit: (writes: readonly Write[]) => Promise<void>,
@@ -17,9 +17,9 @@ export class GroupCommit<Write> {
       /** The most writes one commit takes. */
       maxBatch?: number;
       /**
-       * A write that comes within this many milliseconds of the last commit's start is taken to be part of
-       * a busy spell: it waits for the next turn of the event loop, to share a commit with the writes that
-       * arrive meanwhile.
+       * A write that comes within this many milliseconds of the one before is taken to be part of a busy
+       * spell: it waits for the next turn of the event loop, to share a commit with the writes that arrive
+       * meanwhile.
        */
       busySpellMs?: number;
     } = {},
@@ -28,18 +28,19 @@ export class GroupCommit<Write> {
   write(write: Write): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.push({ write, resolve, reject });
+      const now = performance.now();
+      const busy = now - this.lastWriteAt < (this.options.busySpellMs ?? 1);
+      this.lastWriteAt = now;
       if (!this.scheduled) {
         this.scheduled = true;
         // Writes made in the same synchronous run still share a commit.
-        if (performance.now() - this.lastCommitStartedAt < (this.options.busySpellMs ?? 1))
-          setImmediate(() => void this.flush());
+        if (busy) setImmediate(() => void this.flush());
         else queueMicrotask(() => void this.flush());
       }
     });
   }
 
   private async flush(): Promise<void> {
-    this.lastCommitStartedAt = performance.now();
     const batch = this.pending.splice(0, this.options.maxBatch ?? 256);
     try {
       await this.commit(batch.map((entry) => entry.write));
