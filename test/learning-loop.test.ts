@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './helpers/eventually.js';
 import { startTestService, type TestService } from './helpers/test-service.js';
 
 describe('learning loop without an LLM', () => {
@@ -65,13 +66,11 @@ describe('learning loop without an LLM', () => {
     expect(during.status).toBe(200);
     expect(typeof during.body.response).toBe('string');
 
-    const deadline = Date.now() + 10_000;
-    let after = during;
-    while (after.body.model_used !== 'retrieval' && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      after = await service.request('POST', '/api/voice/process', { message: question });
-    }
-    expect(after.body.model_used).toBe('retrieval');
+    const after = await eventually(async () => {
+      const answer = await service.request('POST', '/api/voice/process', { message: question });
+      expect(answer.body.model_used).toBe('retrieval');
+      return answer;
+    });
     expect(after.body.response).toBe(asked.body.response);
   });
 });
