@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '../helpers/test-service.js';
-import { Api } from './support/api.js';
+import { describe, expect, it } from 'vitest';
+import { useTestService } from './support/service-block.js';
 
 describe('rate limits and security headers', () => {
-  let service: TestService;
-  let api: Api;
-
-  beforeAll(async () => {
-    service = await startTestService({
-      RATE_LIMIT_PER_MINUTE: '3',
-      USER_API_KEYS: 'user-key-0123456789abcdef',
-    });
-    api = new Api(service);
-  });
-  afterAll(async () => {
-    await service?.close();
+  const context = useTestService({
+    RATE_LIMIT_PER_MINUTE: '3',
+    USER_API_KEYS: 'user-key-0123456789abcdef',
   });
 
   const ask = (headers: Record<string, string> = {}) =>
-    fetch(`${service.baseUrl}/api/voice/process`, {
+    fetch(`${context.service.baseUrl}/api/voice/process`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ message: 'Сколько бригад в компании?' }),
@@ -34,18 +24,21 @@ describe('rate limits and security headers', () => {
       code: 'rate_limited',
     });
     // Feedback counts against the same client; health and other routes are not limited.
-    const feedback = await api.request('POST', '/api/voice/feedback', { log_id: 'unknown', rating: 5 });
+    const feedback = await context.api.request('POST', '/api/voice/feedback', {
+      log_id: 'unknown',
+      rating: 5,
+    });
     expect(feedback.status).toBe(429);
-    expect((await api.request('GET', '/api/health')).status).toBe(200);
+    expect((await context.api.request('GET', '/api/health')).status).toBe(200);
     // A client with its own key has its own allowance.
     expect((await ask({ authorization: 'Bearer user-key-0123456789abcdef' })).status).toBe(200);
   });
 
   it('puts security headers on every response, streamed ones included', async () => {
     for (const response of [
-      await fetch(`${service.baseUrl}/api/health`),
-      await fetch(`${service.baseUrl}/no/such/path`),
-      await fetch(`${service.baseUrl}/api/voice/process/stream`, {
+      await fetch(`${context.service.baseUrl}/api/health`),
+      await fetch(`${context.service.baseUrl}/no/such/path`),
+      await fetch(`${context.service.baseUrl}/api/voice/process/stream`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: 'Bearer user-key-0123456789abcdef' },
         body: JSON.stringify({ message: 'Сколько бригад в компании?' }),
@@ -57,22 +50,16 @@ describe('rate limits and security headers', () => {
       expect(response.headers.get('referrer-policy')).toBe('no-referrer');
       await response.text();
     }
-    const docs = await fetch(`${service.baseUrl}/docs/`);
+    const docs = await fetch(`${context.service.baseUrl}/docs/`);
     expect(docs.headers.get('content-security-policy')).toContain("script-src 'self'");
   });
 });
 
 describe('a request Fastify refuses before any hook', () => {
-  let service: TestService;
-  beforeAll(async () => {
-    service = await startTestService();
-  });
-  afterAll(async () => {
-    await service?.close();
-  });
+  const context = useTestService();
 
   it('gets the same headers and error shape as any other answer', async () => {
-    const response = await fetch(`${service.baseUrl}/api/learning/annotations/%E0%A4%A`);
+    const response = await fetch(`${context.service.baseUrl}/api/learning/annotations/%E0%A4%A`);
     expect(response.status).toBe(400);
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('x-request-id')).not.toBeNull();

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '../helpers/test-service.js';
+import { describe, expect, it } from 'vitest';
+import type { TestService } from '../helpers/test-service.js';
+import { useTestService } from './support/service-block.js';
 
 const ADMIN_KEY = 'admin-key-0123456789abcdef';
 const USER_KEY = 'user-key-0123456789abcdef';
@@ -52,33 +53,29 @@ async function send(
 }
 
 describe('access without configured keys', () => {
-  let service: TestService;
-  beforeAll(async () => {
-    service = await startTestService();
-  });
-  afterAll(async () => {
-    await service?.close();
-  });
+  const context = useTestService();
 
   it('serves admin routes to this machine only, and says how to configure a key', async () => {
     for (const route of ADMIN_ROUTES) {
       const { method, url } = route;
       const body = 'body' in route ? route.body : undefined;
-      const local = await send(service, method, url, { body });
+      const local = await send(context.service, method, url, { body });
       expect([200, 201, 204, 404], `${method} ${url} from loopback`).toContain(local.status);
       for (const remoteAddress of ['192.0.2.10', '::ffff:10.0.0.7', '2001:db8::1']) {
-        const remote = await send(service, method, url, { remoteAddress, body });
+        const remote = await send(context.service, method, url, { remoteAddress, body });
         expect(remote.status, `${method} ${url} from ${remoteAddress}`).toBe(401);
         expect(remote.body.detail).toContain('ADMIN_API_KEYS');
         expect(remote.headers['www-authenticate']).toMatch(/^Bearer/);
       }
     }
-    expect((await send(service, 'GET', '/api/learning/stats', { remoteAddress: '::1' })).status).toBe(200);
+    expect((await send(context.service, 'GET', '/api/learning/stats', { remoteAddress: '::1' })).status).toBe(
+      200,
+    );
   });
 
   it('keeps chat, feedback and health open to everyone', async () => {
     const remoteAddress = '192.0.2.10';
-    const asked = await send(service, 'POST', '/api/voice/process', {
+    const asked = await send(context.service, 'POST', '/api/voice/process', {
       remoteAddress,
       body: { message: 'Сколько домов вы обслуживаете?' },
     });
@@ -86,64 +83,67 @@ describe('access without configured keys', () => {
     const logId = (asked.body as { log_id: string }).log_id;
     expect(
       (
-        await send(service, 'POST', '/api/voice/feedback', {
+        await send(context.service, 'POST', '/api/voice/feedback', {
           remoteAddress,
           body: { log_id: logId, rating: 4 },
         })
       ).status,
     ).toBe(200);
-    expect((await send(service, 'GET', '/api/health', { remoteAddress })).status).toBe(200);
+    expect((await send(context.service, 'GET', '/api/health', { remoteAddress })).status).toBe(200);
   });
 });
 
 describe('access with admin and user keys', () => {
-  let service: TestService;
-  beforeAll(async () => {
-    service = await startTestService({
-      ADMIN_API_KEYS: ADMIN_KEY,
-      USER_API_KEYS: USER_KEY,
-      REQUIRE_USER_KEY: 'true',
-    });
-  });
-  afterAll(async () => {
-    await service?.close();
+  const context = useTestService({
+    ADMIN_API_KEYS: ADMIN_KEY,
+    USER_API_KEYS: USER_KEY,
+    REQUIRE_USER_KEY: 'true',
   });
 
   it('needs an admin key for admin routes, from anywhere', async () => {
     for (const route of ADMIN_ROUTES) {
       const { method, url } = route;
       const body = 'body' in route ? route.body : undefined;
-      const anonymous = await send(service, method, url, { body });
+      const anonymous = await send(context.service, method, url, { body });
       expect(anonymous.status, `${method} ${url} without a key`).toBe(401);
       expect(anonymous.body.detail).toContain('Authorization: Bearer');
-      expect((await send(service, method, url, { key: 'wrong-key-0123456789', body })).status).toBe(401);
-      const asUser = await send(service, method, url, { key: USER_KEY, body });
+      expect((await send(context.service, method, url, { key: 'wrong-key-0123456789', body })).status).toBe(
+        401,
+      );
+      const asUser = await send(context.service, method, url, { key: USER_KEY, body });
       expect(asUser.status, `${method} ${url} with a user key`).toBe(403);
-      const asAdmin = await send(service, method, url, { key: ADMIN_KEY, remoteAddress: '192.0.2.10', body });
+      const asAdmin = await send(context.service, method, url, {
+        key: ADMIN_KEY,
+        remoteAddress: '192.0.2.10',
+        body,
+      });
       expect([200, 201, 204, 404], `${method} ${url} with the admin key`).toContain(asAdmin.status);
     }
   });
 
   it('needs a user or admin key for chat and feedback under REQUIRE_USER_KEY', async () => {
     const body = { message: 'Когда моют окна?' };
-    expect((await send(service, 'POST', '/api/voice/process', { body })).status).toBe(401);
+    expect((await send(context.service, 'POST', '/api/voice/process', { body })).status).toBe(401);
     expect(
-      (await send(service, 'POST', '/api/voice/process', { body, key: 'not-a-key-at-all-0000' })).status,
+      (await send(context.service, 'POST', '/api/voice/process', { body, key: 'not-a-key-at-all-0000' }))
+        .status,
     ).toBe(401);
-    const asUser = await send(service, 'POST', '/api/voice/process', { body, key: USER_KEY });
+    const asUser = await send(context.service, 'POST', '/api/voice/process', { body, key: USER_KEY });
     expect(asUser.status).toBe(200);
-    expect((await send(service, 'POST', '/api/voice/process', { body, key: ADMIN_KEY })).status).toBe(200);
-    const rating = { log_id: (asUser.body as { log_id: string }).log_id, rating: 5 };
-    expect((await send(service, 'POST', '/api/voice/feedback', { body: rating })).status).toBe(401);
-    expect((await send(service, 'POST', '/api/voice/feedback', { body: rating, key: USER_KEY })).status).toBe(
+    expect((await send(context.service, 'POST', '/api/voice/process', { body, key: ADMIN_KEY })).status).toBe(
       200,
     );
+    const rating = { log_id: (asUser.body as { log_id: string }).log_id, rating: 5 };
+    expect((await send(context.service, 'POST', '/api/voice/feedback', { body: rating })).status).toBe(401);
+    expect(
+      (await send(context.service, 'POST', '/api/voice/feedback', { body: rating, key: USER_KEY })).status,
+    ).toBe(200);
     // Health and metrics stay open for probes and scrapers.
-    expect((await send(service, 'GET', '/api/health/live')).status).toBe(200);
+    expect((await send(context.service, 'GET', '/api/health/live')).status).toBe(200);
   });
 
   it('refuses a document for the knowledge base before reading it', async () => {
-    const response = await service.app.inject({
+    const response = await context.service.app.inject({
       method: 'POST',
       url: '/api/knowledge/documents?title=x',
       remoteAddress: '192.0.2.10',
@@ -155,7 +155,7 @@ describe('access with admin and user keys', () => {
   });
 
   it('never echoes a key, and refuses before reading the body', async () => {
-    const refused = await send(service, 'POST', '/api/voice/process', {
+    const refused = await send(context.service, 'POST', '/api/voice/process', {
       key: 'secret-guess-0123456789',
       body: { message: 1 },
     });

@@ -1,35 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '../helpers/test-service.js';
-import { Api, expectValidationError, ISO_TIMESTAMP } from './support/api.js';
+import { describe, expect, it } from 'vitest';
+import { expectValidationError, ISO_TIMESTAMP } from './support/api.js';
+import { useTestService } from './support/service-block.js';
 
 /** The company figures (from the profile, not code), the integrations' status and the status checks. */
 describe('company endpoints', () => {
-  let service: TestService;
-  let api: Api;
-
-  beforeAll(async () => {
-    service = await startTestService();
-    api = new Api(service);
-  });
-  afterAll(async () => {
-    await service?.close();
-  });
+  const context = useTestService();
 
   describe('company figures', () => {
     it('GET /api/dashboard serves the company figures and the ai_stats of /', async () => {
-      const { status, body } = await api.request('GET', '/api/dashboard');
+      const { status, body } = await context.api.request('GET', '/api/dashboard');
       expect(status).toBe(200);
       expect(typeof body.company).toBe('string');
       expect(body).toMatchObject({ houses: 348, employees: 82, brigades: 6 });
       expect([...body.regions].sort()).toEqual(
         ['Центральный', 'Никитинский', 'Жилетово', 'Северный', 'Пригород', 'Окраины'].sort(),
       );
-      const root = await api.request('GET', '/');
+      const root = await context.api.request('GET', '/');
       expect(Object.keys(body.ai_stats).sort()).toEqual(Object.keys(root.body.stats).sort());
     });
 
     it('GET /api/cleaning/houses gives the total and the houses by district', async () => {
-      const { status, body } = await api.request('GET', '/api/cleaning/houses');
+      const { status, body } = await context.api.request('GET', '/api/cleaning/houses');
       expect(status).toBe(200);
       expect(body.total).toBe(348);
       expect(body.regions).toEqual({
@@ -43,12 +34,12 @@ describe('company endpoints', () => {
     });
 
     it('GET /api/telegram/status and GET /api/bitrix24/test keep their fields', async () => {
-      const telegram = await api.request('GET', '/api/telegram/status');
+      const telegram = await context.api.request('GET', '/api/telegram/status');
       expect(telegram.status).toBe(200);
       expect(typeof telegram.body.status).toBe('string');
       expect(telegram.body).toHaveProperty('bot');
       expect(Array.isArray(telegram.body.features)).toBe(true);
-      const bitrix = await api.request('GET', '/api/bitrix24/test');
+      const bitrix = await context.api.request('GET', '/api/bitrix24/test');
       expect(bitrix.status).toBe(200);
       for (const key of ['status', 'deals', 'employees', 'companies', 'integration']) {
         expect(bitrix.body, key).toHaveProperty(key);
@@ -63,7 +54,9 @@ describe('company endpoints', () => {
     it('POST /api/status records a check and GET lists the last 10, oldest first', async () => {
       const created: { id: string; client_name: string }[] = [];
       for (let index = 1; index <= 12; index++) {
-        const { status, body } = await api.request('POST', '/api/status', { client_name: `client-${index}` });
+        const { status, body } = await context.api.request('POST', '/api/status', {
+          client_name: `client-${index}`,
+        });
         expect(status).toBe(200);
         expect(typeof body.id).toBe('string');
         expect(body.client_name).toBe(`client-${index}`);
@@ -71,7 +64,7 @@ describe('company endpoints', () => {
         expect(typeof body.platform).toBe('string');
         created.push(body);
       }
-      const { status, body } = await api.request('GET', '/api/status');
+      const { status, body } = await context.api.request('GET', '/api/status');
       expect(status).toBe(200);
       expect(body).toHaveLength(10);
       expect(body.map((check: { client_name: string }) => check.client_name)).toEqual(
@@ -83,8 +76,8 @@ describe('company endpoints', () => {
     });
 
     it('rejects a missing or non-string client_name with 422', async () => {
-      expectValidationError(await api.request('POST', '/api/status', {}), ['body', 'client_name']);
-      expectValidationError(await api.request('POST', '/api/status', { client_name: 7 }), [
+      expectValidationError(await context.api.request('POST', '/api/status', {}), ['body', 'client_name']);
+      expectValidationError(await context.api.request('POST', '/api/status', { client_name: 7 }), [
         'body',
         'client_name',
       ]);
@@ -92,6 +85,6 @@ describe('company endpoints', () => {
   });
 
   it('never answered with a 5xx', () => {
-    expect(api.serverErrors()).toEqual([]);
+    expect(context.api.serverErrors()).toEqual([]);
   });
 });

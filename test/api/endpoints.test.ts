@@ -1,24 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FeedbackStore } from '../../src/learning/feedback.store.js';
-import { startTestService, type TestService } from '../helpers/test-service.js';
+import { startTestService } from '../helpers/test-service.js';
 import { Api, expectNotFound, expectValidationError, ISO_TIMESTAMP } from './support/api.js';
+import { useTestService } from './support/service-block.js';
 
 /** Service info, health, chat, feedback, metrics, 404/405 (company figures: company-endpoints.test.ts). */
 describe('HTTP API endpoints', () => {
-  let service: TestService;
-  let api: Api;
-
-  beforeAll(async () => {
-    service = await startTestService();
-    api = new Api(service);
-  });
-  afterAll(async () => {
-    await service?.close();
-  });
+  const context = useTestService();
 
   describe('service info', () => {
     it('GET / describes the service with stats and ai_services', async () => {
-      const { status, body } = await api.request('GET', '/');
+      const { status, body } = await context.api.request('GET', '/');
       expect(status).toBe(200);
       expect(typeof body.name).toBe('string');
       expect(typeof body.version).toBe('string');
@@ -39,7 +31,7 @@ describe('HTTP API endpoints', () => {
     });
 
     it('GET /api/ lists the endpoints by path', async () => {
-      const { status, body } = await api.request('GET', '/api/');
+      const { status, body } = await context.api.request('GET', '/api/');
       expect(status).toBe(200);
       expect(typeof body.message).toBe('string');
       expect(typeof body.version).toBe('string');
@@ -55,7 +47,7 @@ describe('HTTP API endpoints', () => {
     });
 
     it('GET /api/health reports every listed field with its type', async () => {
-      const { status, body } = await api.request('GET', '/api/health');
+      const { status, body } = await context.api.request('GET', '/api/health');
       expect(status).toBe(200);
       expect(['healthy', 'degraded', 'unhealthy']).toContain(body.status);
       expect(body.timestamp).toMatch(ISO_TIMESTAMP);
@@ -95,10 +87,10 @@ describe('HTTP API endpoints', () => {
     });
 
     it('GET /api/health/live and /api/health/ready answer for orchestrators', async () => {
-      const live = await api.request('GET', '/api/health/live');
+      const live = await context.api.request('GET', '/api/health/live');
       expect(live.status).toBe(200);
       expect(live.body.status).toBe('alive');
-      const ready = await api.request('GET', '/api/health/ready');
+      const ready = await context.api.request('GET', '/api/health/ready');
       expect(ready.status).toBe(200);
       expect(ready.body).toEqual({
         status: 'ready',
@@ -108,7 +100,7 @@ describe('HTTP API endpoints', () => {
     });
 
     it('GET /api/voice/health names its components', async () => {
-      const { status, body } = await api.request('GET', '/api/voice/health');
+      const { status, body } = await context.api.request('GET', '/api/voice/health');
       expect(status).toBe(200);
       expect(typeof body.status).toBe('string');
       for (const key of ['ai_service', 'embedding_service', 'local_model', 'database']) {
@@ -119,7 +111,7 @@ describe('HTTP API endpoints', () => {
 
   describe('POST /api/voice/process', () => {
     it('answers a valid question with every field typed', async () => {
-      const { status, body } = await api.request('POST', '/api/voice/process', {
+      const { status, body } = await context.api.request('POST', '/api/voice/process', {
         message: 'Сколько домов вы обслуживаете?',
       });
       expect(status).toBe(200);
@@ -137,20 +129,20 @@ describe('HTTP API endpoints', () => {
     });
 
     it('generates a session id for null and echoes a given one', async () => {
-      const generated = await api.ask('Какой график уборки?', null);
+      const generated = await context.api.ask('Какой график уборки?', null);
       expect(typeof generated.session_id).toBe('string');
       expect(generated.session_id.length).toBeGreaterThan(0);
-      const other = await api.ask('Какой график уборки?', null);
+      const other = await context.api.ask('Какой график уборки?', null);
       expect(other.session_id).not.toBe(generated.session_id);
       expect(other.log_id).not.toBe(generated.log_id);
-      const given = await api.ask('Какой график уборки?', 'client-session-42');
+      const given = await context.api.ask('Какой график уборки?', 'client-session-42');
       expect(given.session_id).toBe('client-session-42');
     });
 
     it('accepts exactly 2000 characters and rejects 2001', async () => {
-      const ok = await api.request('POST', '/api/voice/process', { message: 'ж'.repeat(2000) });
+      const ok = await context.api.request('POST', '/api/voice/process', { message: 'ж'.repeat(2000) });
       expect(ok.status).toBe(200);
-      const tooLong = await api.request('POST', '/api/voice/process', { message: 'ж'.repeat(2001) });
+      const tooLong = await context.api.request('POST', '/api/voice/process', { message: 'ж'.repeat(2001) });
       expectValidationError(tooLong, ['body', 'message']);
     });
 
@@ -162,7 +154,10 @@ describe('HTTP API endpoints', () => {
       ['null message', { message: null }],
       ['array message', { message: ['Сколько домов?'] }],
     ])('rejects a %s with 422 at body.message', async (_name, body) => {
-      expectValidationError(await api.request('POST', '/api/voice/process', body), ['body', 'message']);
+      expectValidationError(await context.api.request('POST', '/api/voice/process', body), [
+        'body',
+        'message',
+      ]);
     });
 
     it.each([
@@ -172,7 +167,7 @@ describe('HTTP API endpoints', () => {
       ['a number', '42'],
       ['null', 'null'],
     ])('rejects a body that is %s with a 422 detail list', async (_name, raw) => {
-      const response = await api.raw('POST', '/api/voice/process', {
+      const response = await context.api.raw('POST', '/api/voice/process', {
         headers: { 'content-type': 'application/json' },
         body: raw,
       });
@@ -180,28 +175,28 @@ describe('HTTP API endpoints', () => {
     });
 
     it('rejects an empty JSON body and a body-less request with 422', async () => {
-      const empty = await api.raw('POST', '/api/voice/process', {
+      const empty = await context.api.raw('POST', '/api/voice/process', {
         headers: { 'content-type': 'application/json' },
         body: '',
       });
       expectValidationError(empty);
-      expectValidationError(await api.raw('POST', '/api/voice/process'));
+      expectValidationError(await context.api.raw('POST', '/api/voice/process'));
     });
   });
 
   describe('POST /api/voice/feedback', () => {
     it('accepts a valid rating and says whether it is used for training', async () => {
-      const answer = await api.ask('Сколько бригад в компании?');
-      const five = await api.rate(answer.log_id, 5, 'Отлично');
+      const answer = await context.api.ask('Сколько бригад в компании?');
+      const five = await context.api.rate(answer.log_id, 5, 'Отлично');
       expect(five).toMatchObject({ success: true, log_id: answer.log_id, will_be_used_for_training: true });
       expect(typeof five.message).toBe('string');
-      expect((await api.rate(answer.log_id, 4)).will_be_used_for_training).toBe(true);
-      expect((await api.rate(answer.log_id, 3)).will_be_used_for_training).toBe(false);
-      expect((await api.rate(answer.log_id, 1)).will_be_used_for_training).toBe(false);
+      expect((await context.api.rate(answer.log_id, 4)).will_be_used_for_training).toBe(true);
+      expect((await context.api.rate(answer.log_id, 3)).will_be_used_for_training).toBe(false);
+      expect((await context.api.rate(answer.log_id, 1)).will_be_used_for_training).toBe(false);
     });
 
     it('answers 404 with a string detail for an unknown log_id', async () => {
-      const response = await api.request('POST', '/api/voice/feedback', {
+      const response = await context.api.request('POST', '/api/voice/feedback', {
         log_id: 'no-such-conversation',
         rating: 5,
       });
@@ -215,13 +210,16 @@ describe('HTTP API endpoints', () => {
       ['the string "5"', '5'],
       ['null', null],
     ])('rejects rating %s with 422 at body.rating', async (_name, rating) => {
-      const answer = await api.ask('Сколько клиентов у компании?');
-      const response = await api.request('POST', '/api/voice/feedback', { log_id: answer.log_id, rating });
+      const answer = await context.api.ask('Сколько клиентов у компании?');
+      const response = await context.api.request('POST', '/api/voice/feedback', {
+        log_id: answer.log_id,
+        rating,
+      });
       expectValidationError(response, ['body', 'rating']);
     });
 
     it('rejects a missing log_id with 422 at body.log_id', async () => {
-      const response = await api.request('POST', '/api/voice/feedback', { rating: 5 });
+      const response = await context.api.request('POST', '/api/voice/feedback', { rating: 5 });
       expectValidationError(response, ['body', 'log_id']);
     });
 
@@ -252,7 +250,7 @@ describe('HTTP API endpoints', () => {
       ['POST', '/api/voice/nothing'],
       ['GET', '/api/learning/similar'],
     ])('%s %s answers 404 with a detail', async (method, url) => {
-      expectNotFound(await api.request(method, url));
+      expectNotFound(await context.api.request(method, url));
     });
 
     it.each([
@@ -262,13 +260,15 @@ describe('HTTP API endpoints', () => {
       ['PUT', '/api/learning/stats', 'GET'],
       ['GET', '/api/learning/train', 'POST'],
     ])('%s %s answers 405 and allows %s', async (method, url, allowed) => {
-      const response = await api.request(method, url);
+      const response = await context.api.request(method, url);
       expect(response.status).toBe(405);
       expect(response.headers.get('allow') ?? '').toContain(allowed);
     });
 
     it('answers an oversized body with a 4xx, not a crash', async () => {
-      const response = await api.request('POST', '/api/voice/process', { message: 'ж'.repeat(100_000) });
+      const response = await context.api.request('POST', '/api/voice/process', {
+        message: 'ж'.repeat(100_000),
+      });
       expect(response.status).toBeGreaterThanOrEqual(400);
       expect(response.status).toBeLessThan(500);
     });
@@ -276,12 +276,12 @@ describe('HTTP API endpoints', () => {
 
   describe('GET /api/metrics', () => {
     it('exports request, answer and feedback series labelled by route template', async () => {
-      const answer = await api.ask('Как передать жалобу на уборку?');
-      await api.rate(answer.log_id, 5);
-      await api.request('GET', `/api/learning/similar/${answer.log_id}`);
-      await api.request('GET', '/api/learning/similar/unknown-id-123?limit=2');
-      await api.request('GET', `/api/no-route-${answer.log_id}`);
-      const { status, body, headers } = await api.request('GET', '/api/metrics');
+      const answer = await context.api.ask('Как передать жалобу на уборку?');
+      await context.api.rate(answer.log_id, 5);
+      await context.api.request('GET', `/api/learning/similar/${answer.log_id}`);
+      await context.api.request('GET', '/api/learning/similar/unknown-id-123?limit=2');
+      await context.api.request('GET', `/api/no-route-${answer.log_id}`);
+      const { status, body, headers } = await context.api.request('GET', '/api/metrics');
       expect(status).toBe(200);
       expect(headers.get('content-type') ?? '').toContain('text/plain');
       const text = body as string;
@@ -316,17 +316,20 @@ describe('HTTP API endpoints', () => {
     ];
     for (const url of ['/api/voice/process', '/api/voice/feedback', '/api/status']) {
       for (const body of bodies) {
-        const response = await api.raw('POST', url, { headers: json, body });
+        const response = await context.api.raw('POST', url, { headers: json, body });
         expect(response.status, `${url} ${body.slice(0, 60)}`).toBeLessThan(500);
       }
       // A NUL character (PostgreSQL cannot store it in text) is refused where it is, on either database.
-      const nul = await api.raw('POST', url, {
+      const nul = await context.api.raw('POST', url, {
         headers: json,
         body: '{"message": "a\\u0000", "log_id": "\\u0000"}',
       });
       expect(nul.status, url).toBe(422);
       expect(nul.body.detail[0]).toMatchObject({ type: 'string_nul' });
-      const wrongType = await api.raw('POST', url, { headers: { 'content-type': 'text/plain' }, body: 'hi' });
+      const wrongType = await context.api.raw('POST', url, {
+        headers: { 'content-type': 'text/plain' },
+        body: 'hi',
+      });
       expect(wrongType.status).toBeGreaterThanOrEqual(400);
       expect(wrongType.status).toBeLessThan(500);
     }
@@ -338,13 +341,13 @@ describe('HTTP API endpoints', () => {
       '/api/learning/export?days_back=-1&format=jsonl',
       '/api/learning/stats?x=%00',
     ]) {
-      const response = await api.raw('GET', url);
+      const response = await context.api.raw('GET', url);
       expect(response.status, url).toBeLessThan(500);
     }
   });
 
   it('never answered with a 5xx', () => {
-    expect(api.serverErrors()).toEqual([]);
-    expect(api.seen.length).toBeGreaterThan(50);
+    expect(context.api.serverErrors()).toEqual([]);
+    expect(context.api.seen.length).toBeGreaterThan(50);
   });
 });

@@ -1,31 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '../helpers/test-service.js';
-import { Api } from './support/api.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestService } from './support/service-block.js';
 
 const QUESTION = 'Перезвоните мне на +7 (910) 123-45-67 или напишите ivan.petrov@mail.ru про уборку подъезда';
 
 describe('exports with EXPORT_REDACT_PII', () => {
-  let service: TestService;
-  let api: Api;
+  const context = useTestService({ EXPORT_REDACT_PII: 'true' });
 
   beforeAll(async () => {
-    service = await startTestService({ EXPORT_REDACT_PII: 'true' });
-    api = new Api(service);
-    const asked = await api.ask(QUESTION);
-    await api.rate(asked.log_id, 5);
-  });
-  afterAll(async () => {
-    await service?.close();
+    const asked = await context.api.ask(QUESTION);
+    await context.api.rate(asked.log_id, 5);
   });
 
   it('replace phone numbers and e-mail addresses in JSON and JSONL, and keep the stored text', async () => {
     const redacted = 'Перезвоните мне на [телефон] или напишите [email] про уборку подъезда';
-    const json = await api.request('GET', '/api/learning/export');
+    const json = await context.api.request('GET', '/api/learning/export');
     expect(json.body.data[0].messages[0]).toEqual({ role: 'user', content: redacted });
-    const jsonl = await api.raw('GET', '/api/learning/export?format=jsonl');
+    const jsonl = await context.api.raw('GET', '/api/learning/export?format=jsonl');
     expect(JSON.parse(String(jsonl.body).trim()).messages[0].content).toBe(redacted);
     expect(String(jsonl.body)).not.toContain('123-45-67');
-    const [stored] = await service.services.learning.exportConversations({ minRating: 5 });
+    const [stored] = await context.service.services.learning.exportConversations({ minRating: 5 });
     expect(stored?.user_message).toBe(QUESTION);
   });
 });

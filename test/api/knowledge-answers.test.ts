@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeOpenAiServer } from '../helpers/fake-openai-server.js';
-import { startTestService, type TestService } from '../helpers/test-service.js';
-import { Api } from './support/api.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { FakeOpenAiServer } from '../helpers/fake-openai-server.js';
+import type { Api } from './support/api.js';
 import {
   BULBS_QUESTION,
   FAQ,
@@ -13,6 +12,7 @@ import {
   SNOW_SECTION,
   SNOW_TEXT,
 } from './support/knowledge-documents.js';
+import { useFakeLlmService, useTestService } from './support/service-block.js';
 
 const PATH = '/api/knowledge/documents';
 
@@ -31,33 +31,27 @@ function systemPrompt(fake: FakeOpenAiServer): string {
 }
 
 describe('knowledge in the ranking the chat and the search API share', () => {
-  let service: TestService;
-  let api: Api;
+  const context = useTestService();
 
   beforeAll(async () => {
-    service = await startTestService();
-    api = new Api(service);
-    await importDocuments(api);
-  });
-  afterAll(async () => {
-    await service?.close();
+    await importDocuments(context.api);
   });
 
   it('ranks curated answers served directly, rated conversations, knowledge, then weaker curated answers', async () => {
-    const asked = await api.ask(SNOW_QUESTION);
+    const asked = await context.api.ask(SNOW_QUESTION);
     expect(asked.model_used).toBe('knowledge');
-    await api.rate(asked.log_id, 5);
-    await service.services.learning.requestPass();
-    const direct = await api.request('POST', '/api/learning/annotations', {
+    await context.api.rate(asked.log_id, 5);
+    await context.service.services.learning.requestPass();
+    const direct = await context.api.request('POST', '/api/learning/annotations', {
       question: SNOW_QUESTION,
       answer: 'Снег у подъезда убирает дворник УК.',
     });
-    const weaker = await api.request('POST', '/api/learning/annotations', {
+    const weaker = await context.api.request('POST', '/api/learning/annotations', {
       question: 'Кто убирает снег во дворе у дома?',
       answer: 'Двор убирает управляющая компания.',
     });
 
-    const { body } = await api.request(
+    const { body } = await context.api.request(
       'GET',
       `/api/retrieval/search?q=${encodeURIComponent(SNOW_QUESTION)}&k=10`,
     );
@@ -70,7 +64,7 @@ describe('knowledge in the ranking the chat and the search API share', () => {
     expect(kinds.slice(0, 3)).toEqual(['curated', 'conversation', 'knowledge']);
     expect(body.find((hit: { kind: string }) => hit.kind === 'knowledge').answer).toBe(SNOW_TEXT);
     expect(body.find((hit: { id: string }) => hit.id === weaker.body.id).score).toBeLessThan(
-      service.services.config.retrieval.annotationReplyThreshold,
+      context.service.services.config.retrieval.annotationReplyThreshold,
     );
     for (const group of groups) {
       const scores = body
@@ -79,60 +73,54 @@ describe('knowledge in the ranking the chat and the search API share', () => {
       expect(scores).toEqual([...scores].sort((left, right) => right - left));
     }
     // The chat serves the first: the curated answer, as it is.
-    expect((await api.ask(SNOW_QUESTION)).response).toBe('Снег у подъезда убирает дворник УК.');
+    expect((await context.api.ask(SNOW_QUESTION)).response).toBe('Снег у подъезда убирает дворник УК.');
     // Without it, the rated conversation comes before the knowledge base.
-    await api.request('DELETE', `/api/learning/annotations/${direct.body.id}`);
-    expect(await api.ask(SNOW_QUESTION)).toMatchObject({ model_used: 'retrieval', response: asked.response });
+    await context.api.request('DELETE', `/api/learning/annotations/${direct.body.id}`);
+    expect(await context.api.ask(SNOW_QUESTION)).toMatchObject({
+      model_used: 'retrieval',
+      response: asked.response,
+    });
   });
 });
 
 describe('knowledge with an LLM', () => {
-  let fake: FakeOpenAiServer;
-  let service: TestService;
-  let api: Api;
+  const llm = useFakeLlmService({ LLM_API_KEY: 'knowledge-test-key' });
 
   beforeAll(async () => {
-    fake = await new FakeOpenAiServer().start();
-    service = await startTestService({ LLM_BASE_URL: fake.baseUrl, LLM_API_KEY: 'knowledge-test-key' });
-    api = new Api(service);
-    await importDocuments(api);
-  });
-  afterAll(async () => {
-    await service?.close();
-    await fake?.stop();
+    await importDocuments(llm.api);
   });
 
   it('gives the matching chunks to the LLM in their own section, with their documents', async () => {
-    fake.respondWith({ kind: 'answer', text: 'Снег убирает дворник управляющей компании.' });
-    const answer = await api.ask(SNOW_QUESTION);
+    llm.fake.respondWith({ kind: 'answer', text: 'Снег убирает дворник управляющей компании.' });
+    const answer = await llm.api.ask(SNOW_QUESTION);
     expect(answer.response).toBe('Снег убирает дворник управляющей компании.');
     expect(answer.similar_found).toBeGreaterThanOrEqual(1);
-    const prompt = systemPrompt(fake);
+    const prompt = systemPrompt(llm.fake);
     expect(prompt).toContain('Из базы знаний компании');
     expect(prompt).toContain(`Документ «${REGULATIONS_TITLE}», раздел «${SNOW_SECTION}»`);
     expect(prompt).toContain(SNOW_TEXT);
     // Chunks are not passed off as answers given before.
     expect(prompt).not.toContain('Похожие вопросы, на которые уже были даны ответы');
 
-    await api.ask(BULBS_QUESTION);
-    const faqPrompt = systemPrompt(fake);
+    await llm.api.ask(BULBS_QUESTION);
+    const faqPrompt = systemPrompt(llm.fake);
     expect(faqPrompt).toContain(`Документ «${FAQ_TITLE}»`);
     expect(faqPrompt).toContain(`Вопрос: ${FAQ[1]?.question}`);
     expect(faqPrompt).toContain(`Ответ: ${FAQ[1]?.answer}`);
 
-    await api.ask('Какая погода будет завтра в Москве?');
-    expect(systemPrompt(fake)).not.toContain('Из базы знаний компании');
+    await llm.api.ask('Какая погода будет завтра в Москве?');
+    expect(systemPrompt(llm.fake)).not.toContain('Из базы знаний компании');
   });
 
   it('answers from the best chunk when the LLM fails', async () => {
-    fake.respondWith({ kind: 'status', status: 500 });
-    const answer = await api.ask(BULBS_QUESTION);
+    llm.fake.respondWith({ kind: 'status', status: 500 });
+    const answer = await llm.api.ask(BULBS_QUESTION);
     expect(answer).toMatchObject({
       model_used: 'knowledge',
       response: `Из базы знаний («${FAQ_TITLE}»): ${FAQ[1]?.answer}`,
     });
-    fake.respondWith({ kind: 'answer', text: 'Ответ модели.' });
-    const metrics = (await api.request('GET', '/api/metrics')).body as string;
+    llm.fake.respondWith({ kind: 'answer', text: 'Ответ модели.' });
+    const metrics = (await llm.api.request('GET', '/api/metrics')).body as string;
     expect(metrics).toMatch(/^vasdom_ai_responses_total\{status="knowledge"\} 1$/m);
     expect(metrics).toMatch(/^vasdom_ai_responses_total\{status="error"\} 1$/m);
   });

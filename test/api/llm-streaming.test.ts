@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
-import { startTestService, type TestService } from '../helpers/test-service.js';
 import { expectValidationError } from './support/api.js';
-import { useFakeLlmService } from './support/service-block.js';
+import { useFakeLlmService, useTestService } from './support/service-block.js';
 import { readStream, streamedText } from './support/sse.js';
 
 const MODEL_ANSWER = 'По субботам бригады убирают подъезды с 9 до 15 часов.';
@@ -96,16 +95,10 @@ describe('POST /api/voice/process/stream', () => {
 });
 
 describe('POST /api/voice/process/stream without an LLM', () => {
-  let service: TestService;
-  beforeAll(async () => {
-    service = await startTestService();
-  });
-  afterAll(async () => {
-    await service?.close();
-  });
+  const context = useTestService();
 
   it('streams the answer as one piece', async () => {
-    const stream = await readStream(`${service.baseUrl}${STREAM_PATH}`, {
+    const stream = await readStream(`${context.service.baseUrl}${STREAM_PATH}`, {
       message: 'Сколько сотрудников работает в компании?',
       session_id: 'stream-session',
     });

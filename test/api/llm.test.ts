@@ -1,9 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
 import { type FakeBehaviour, FakeOpenAiServer } from '../helpers/fake-openai-server.js';
-import { startTestService, type TestService } from '../helpers/test-service.js';
+import { startTestService } from '../helpers/test-service.js';
 import { Api } from './support/api.js';
 import { freePort } from './support/child-service.js';
+import { useFakeLlmService } from './support/service-block.js';
 
 const RATED_QUESTION = 'Как часто бригада моет подъезды в Никитинском районе?';
 const REWORDED = 'никитинский район: подъезды моют как часто?';
@@ -17,61 +18,48 @@ function systemPrompt(fake: FakeOpenAiServer): string {
 }
 
 describe('answers from an OpenAI-compatible LLM', () => {
-  let fake: FakeOpenAiServer;
-  let service: TestService;
-  let api: Api;
-
-  beforeAll(async () => {
-    fake = await new FakeOpenAiServer().start();
-    service = await startTestService({
-      LLM_BASE_URL: fake.baseUrl,
-      LLM_API_KEY: 'test-key-123',
-      LLM_MODEL: 'gpt-4o-mini',
-    });
-    api = new Api(service);
-  });
-  afterAll(async () => {
-    await service?.close();
-    await fake?.stop();
+  const llm = useFakeLlmService({
+    LLM_API_KEY: 'test-key-123',
+    LLM_MODEL: 'gpt-4o-mini',
   });
 
   it('answers with the text and the model name the provider reports', async () => {
-    fake.respondWith({ kind: 'answer', text: MODEL_ANSWER, model: 'gpt-4o-mini-2024-07-18' });
-    const answer = await api.ask(RATED_QUESTION);
+    llm.fake.respondWith({ kind: 'answer', text: MODEL_ANSWER, model: 'gpt-4o-mini-2024-07-18' });
+    const answer = await llm.api.ask(RATED_QUESTION);
     expect(answer.response).toBe(MODEL_ANSWER);
     expect(answer.model_used).toBe('gpt-4o-mini-2024-07-18');
     expect(answer.similar_found).toBe(0);
-    const request = fake.requests.at(-1);
+    const request = llm.fake.requests.at(-1);
     expect(request?.path).toBe('/v1/chat/completions');
     expect(request?.headers.authorization).toBe('Bearer test-key-123');
     expect(request?.body.model).toBe('gpt-4o-mini');
     const messages = request?.body.messages as { role: string; content: string }[];
     expect(messages.at(-1)).toEqual({ role: 'user', content: RATED_QUESTION });
-    const prompt = systemPrompt(fake);
+    const prompt = systemPrompt(llm.fake);
     expect(prompt).toContain('348');
     expect(prompt).toContain('82');
     expect(prompt).toContain('Никитинский');
   });
 
   it('puts an earlier 5-star answer to a similar question into the system prompt', async () => {
-    fake.respondWith({ kind: 'answer', text: MODEL_ANSWER, model: 'gpt-4o-mini-2024-07-18' });
-    const first = await api.ask(RATED_QUESTION);
-    await api.rate(first.log_id, 5, 'Верно');
-    await service.services.learning.requestPass();
+    llm.fake.respondWith({ kind: 'answer', text: MODEL_ANSWER, model: 'gpt-4o-mini-2024-07-18' });
+    const first = await llm.api.ask(RATED_QUESTION);
+    await llm.api.rate(first.log_id, 5, 'Верно');
+    await llm.service.services.learning.requestPass();
 
-    fake.respondWith({ kind: 'answer', text: 'Дважды в неделю, как и раньше.' });
-    const second = await api.ask(REWORDED);
+    llm.fake.respondWith({ kind: 'answer', text: 'Дважды в неделю, как и раньше.' });
+    const second = await llm.api.ask(REWORDED);
     expect(second.response).toBe('Дважды в неделю, как и раньше.');
     expect(second.similar_found).toBeGreaterThanOrEqual(1);
     expect(second.learning_improved).toBe(true);
-    const prompt = systemPrompt(fake);
+    const prompt = systemPrompt(llm.fake);
     expect(prompt).toContain(RATED_QUESTION);
     expect(prompt).toContain(MODEL_ANSWER);
     expect(prompt).toMatch(/5\/5|оценка 5|rating 5/);
     expect(prompt).toContain('348');
 
-    await api.ask(UNRELATED);
-    expect(systemPrompt(fake)).not.toContain(RATED_QUESTION);
+    await llm.api.ask(UNRELATED);
+    expect(systemPrompt(llm.fake)).not.toContain(RATED_QUESTION);
   });
 
   describe('when the LLM fails', () => {
@@ -84,13 +72,13 @@ describe('answers from an OpenAI-compatible LLM', () => {
     ];
 
     afterEach(() => {
-      fake.respondWith({ kind: 'answer', text: MODEL_ANSWER });
+      llm.fake.respondWith({ kind: 'answer', text: MODEL_ANSWER });
     });
 
     it.each(failures)('answers from the rated answer after %s', async (_name, behaviour) => {
-      fake.respondWith(behaviour);
+      llm.fake.respondWith(behaviour);
       const started = performance.now();
-      const answer = await api.ask(REWORDED);
+      const answer = await llm.api.ask(REWORDED);
       expect(performance.now() - started).toBeLessThan(5000);
       expect(answer.model_used).toBe('retrieval');
       expect(answer.response).toBe(MODEL_ANSWER);
@@ -98,22 +86,22 @@ describe('answers from an OpenAI-compatible LLM', () => {
     });
 
     it.each(failures)('answers from the company profile after %s', async (_name, behaviour) => {
-      fake.respondWith(behaviour);
-      const answer = await api.ask(UNRELATED);
+      llm.fake.respondWith(behaviour);
+      const answer = await llm.api.ask(UNRELATED);
       expect(answer.model_used).toBe('fallback');
       expect(answer.response).toContain('82');
       expect(answer.similar_found).toBe(0);
     });
 
     it('counts the failures in the metrics', async () => {
-      const metrics = await api.request('GET', '/api/metrics');
+      const metrics = await llm.api.request('GET', '/api/metrics');
       expect(metrics.body).toMatch(/^vasdom_ai_responses_total\{status="error"\} [1-9]/m);
       expect(metrics.body).toMatch(/^vasdom_ai_responses_total\{status="llm"\} [1-9]/m);
     });
   });
 
   it('never answered with a 5xx', () => {
-    expect(api.serverErrors()).toEqual([]);
+    expect(llm.api.serverErrors()).toEqual([]);
   });
 });
 

@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeOpenAiServer } from '../helpers/fake-openai-server.js';
+import { describe, expect, it } from 'vitest';
 import { promtool } from '../helpers/promtool.js';
-import { startTestService, type TestService } from '../helpers/test-service.js';
-import { Api } from './support/api.js';
+import { useFakeLlmService, useTestService } from './support/service-block.js';
 
 /** The value of one sample in a Prometheus text exposition; undefined when the series is absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -18,32 +16,23 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 describe('GET /api/metrics, without an LLM', () => {
-  let service: TestService;
-  let api: Api;
-
-  beforeAll(async () => {
-    service = await startTestService({ RETRAINING_THRESHOLD: '3.5' });
-    api = new Api(service);
-  });
-  afterAll(async () => {
-    await service?.close();
-  });
+  const context = useTestService({ RETRAINING_THRESHOLD: '3.5' });
 
   it('reports quality, retrieval, index and learning figures from what happened', async () => {
-    let text = (await api.request('GET', '/api/metrics')).body as string;
+    let text = (await context.api.request('GET', '/api/metrics')).body as string;
     // No rating yet: quality figures are NaN, so that no alert compares against a made-up value.
     expect(sample(text, 'vasdom_quality_average_rating')).toBeNaN();
     expect(sample(text, 'vasdom_ai_responses_total', { status: 'curated' })).toBe(0);
     expect(sample(text, 'vasdom_database_errors_total', { operation: 'write' })).toBe(0);
 
-    const good = await api.ask('Когда моют окна в подъездах на улице Ленина?');
-    const bad = await api.ask('Сколько стоит генеральная уборка подъезда?');
-    await api.rate(good.log_id, 5);
-    await api.rate(bad.log_id, 1);
-    await service.services.learning.requestPass();
-    await api.ask('когда моют окна в подъездах, улица Ленина');
+    const good = await context.api.ask('Когда моют окна в подъездах на улице Ленина?');
+    const bad = await context.api.ask('Сколько стоит генеральная уборка подъезда?');
+    await context.api.rate(good.log_id, 5);
+    await context.api.rate(bad.log_id, 1);
+    await context.service.services.learning.requestPass();
+    await context.api.ask('когда моют окна в подъездах, улица Ленина');
 
-    text = (await api.request('GET', '/api/metrics')).body as string;
+    text = (await context.api.request('GET', '/api/metrics')).body as string;
     expect(sample(text, 'vasdom_quality_rated_conversations')).toBe(2);
     expect(sample(text, 'vasdom_quality_average_rating')).toBe(3);
     expect(sample(text, 'vasdom_quality_satisfaction_ratio')).toBe(0.5);
@@ -67,8 +56,8 @@ describe('GET /api/metrics, without an LLM', () => {
   });
 
   it('passes promtool check metrics for every series of ours', async () => {
-    await api.ask('Сколько домов вы обслуживаете?');
-    const text = (await api.request('GET', '/api/metrics')).body as string;
+    await context.api.ask('Сколько домов вы обслуживаете?');
+    const text = (await context.api.request('GET', '/api/metrics')).body as string;
     const { output } = promtool(['check', 'metrics'], text);
     // prom-client's default process series trip promtool's naming lint; ours must not.
     const ours = output.split('\n').filter((line) => line.includes('vasdom_'));
@@ -78,27 +67,15 @@ describe('GET /api/metrics, without an LLM', () => {
 });
 
 describe('GET /api/metrics, with an LLM', () => {
-  let fake: FakeOpenAiServer;
-  let service: TestService;
-  let api: Api;
-
-  beforeAll(async () => {
-    fake = await new FakeOpenAiServer().start();
-    service = await startTestService({ LLM_BASE_URL: fake.baseUrl, LLM_API_KEY: 'metrics-key' });
-    api = new Api(service);
-  });
-  afterAll(async () => {
-    await service?.close();
-    await fake?.stop();
-  });
+  const llm = useFakeLlmService({ LLM_API_KEY: 'metrics-key' });
 
   it('times LLM calls by result and counts their tokens', async () => {
-    fake.respondWith({ kind: 'answer', text: 'Ответ модели.' });
-    await api.ask('Сколько бригад работает в компании?');
-    fake.respondWith({ kind: 'status', status: 503 });
-    await api.ask('Сколько бригад работает в Северном районе?');
+    llm.fake.respondWith({ kind: 'answer', text: 'Ответ модели.' });
+    await llm.api.ask('Сколько бригад работает в компании?');
+    llm.fake.respondWith({ kind: 'status', status: 503 });
+    await llm.api.ask('Сколько бригад работает в Северном районе?');
 
-    const text = (await api.request('GET', '/api/metrics')).body as string;
+    const text = (await llm.api.request('GET', '/api/metrics')).body as string;
     // The fake provider reports 120 prompt and 30 completion tokens per answer.
     expect(sample(text, 'vasdom_llm_tokens_total', { kind: 'prompt' })).toBe(120);
     expect(sample(text, 'vasdom_llm_tokens_total', { kind: 'completion' })).toBe(30);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '../helpers/test-service.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestService } from './support/service-block.js';
 
 interface OpenApiDocument {
   openapi: string;
@@ -14,19 +14,18 @@ interface OpenApiDocument {
 }
 
 describe('API documentation', () => {
-  let service: TestService;
+  const context = useTestService();
   let document: OpenApiDocument;
   /** Every route the app serves, as "METHOD /path", in OpenAPI's {param} notation. */
   const served = new Set<string>();
 
   beforeAll(async () => {
-    service = await startTestService();
-    const response = await service.request('GET', '/openapi.json');
+    const response = await context.service.request('GET', '/openapi.json');
     expect(response.status).toBe(200);
     document = response.body as OpenApiDocument;
     // printRoutes draws a tree, four columns per level: a path is the segments along its branch.
     const branch: string[] = [];
-    for (const line of service.app.printRoutes({ commonPrefix: false }).split('\n')) {
+    for (const line of context.service.app.printRoutes({ commonPrefix: false }).split('\n')) {
       const match = /^([│ ]*)[├└]── (.+?)(?: \(([^)]+)\))?$/.exec(line);
       if (!match) continue;
       const depth = (match[1] as string).length / 4;
@@ -34,9 +33,6 @@ describe('API documentation', () => {
       branch.push(match[2] as string);
       for (const method of match[3]?.split(', ') ?? []) served.add(`${method} ${branch.join('')}`);
     }
-  });
-  afterAll(async () => {
-    await service?.close();
   });
 
   it('is an OpenAPI 3 document of this service', () => {
@@ -118,12 +114,12 @@ describe('API documentation', () => {
   });
 
   it('serves Swagger UI at /docs from files shipped with the service', async () => {
-    const page = await fetch(`${service.baseUrl}/docs/`);
+    const page = await fetch(`${context.service.baseUrl}/docs/`);
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('swagger-ui');
     expect(html).not.toMatch(/https?:\/\/(unpkg|cdn)/);
-    const script = await fetch(`${service.baseUrl}/docs/static/swagger-ui-bundle.js`);
+    const script = await fetch(`${context.service.baseUrl}/docs/static/swagger-ui-bundle.js`);
     expect(script.status).toBe(200);
     expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
   });
