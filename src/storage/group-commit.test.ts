@@ -32,6 +32,19 @@ describe('GroupCommit', () => {
     expect(events).toEqual(['commit 1', 'next turn', 'commit 2,3']);
   });
 
+  it('makes every write wait for the next turn when the busy spell is endless', async () => {
+    const events: string[] = [];
+    const group = new GroupCommit<number>(
+      async (writes) => {
+        events.push(`commit ${writes.join(',')}`);
+      },
+      { busySpellMs: Number.POSITIVE_INFINITY },
+    );
+    setImmediate(() => events.push('next turn'));
+    await group.write(1);
+    expect(events).toEqual(['next turn', 'commit 1']);
+  });
+
   it('fails only the bad write when a batch fails', async () => {
     const committed: number[] = [];
     const group = new GroupCommit<number>(async (writes) => {

@@ -19,7 +19,7 @@ export class GroupCommit<Write> {
       /**
        * A write that comes within this many milliseconds of the one before is taken to be part of a busy
        * spell: it waits for the next turn of the event loop, to share a commit with the writes that arrive
-       * meanwhile.
+       * meanwhile (default 1; infinity: every write waits).
        */
       busySpellMs?: number;
     } = {},
@@ -29,7 +29,8 @@ export class GroupCommit<Write> {
     return new Promise((resolve, reject) => {
       this.pending.push({ write, resolve, reject });
       const now = performance.now();
-      const busy = now - this.lastWriteAt < (this.options.busySpellMs ?? 1);
+      const busySpellMs = this.options.busySpellMs ?? 1;
+      const busy = busySpellMs === Number.POSITIVE_INFINITY || now - this.lastWriteAt < busySpellMs;
       this.lastWriteAt = now;
       if (!this.scheduled) {
         this.scheduled = true;
