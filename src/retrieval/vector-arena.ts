@@ -70,8 +70,21 @@ export class VectorArena {
   reorder(order: Int32Array): void {
     let live = 0;
     for (const slot of order) live += this.lengths[slot] as number;
-    const features = new Uint32Array(Math.max(4096, live + Math.ceil(live / 8)));
-    const values = new Float32Array(features.length);
+    this.moveInto(order, Math.max(4096, live + Math.ceil(live / 8)));
+  }
+
+  /** Copies the live ranges, each slot staying where it is, into fresh arrays of `capacity`. */
+  private compactInto(capacity: number): void {
+    this.moveInto(
+      Int32Array.from({ length: this.starts.length }, (_, slot) => slot),
+      capacity,
+    );
+  }
+
+  /** Copies the vector of slot order[i] into slot i of fresh arrays of `capacity`, packed. */
+  private moveInto(order: Int32Array, capacity: number): void {
+    const features = new Uint32Array(capacity);
+    const values = new Float32Array(capacity);
     const starts = new Int32Array(this.starts.length);
     const lengths = new Int32Array(this.lengths.length);
     let used = 0;
@@ -88,26 +101,6 @@ export class VectorArena {
     this.values = values;
     this.starts = starts;
     this.lengths = lengths;
-    this.used = used;
-    this.released = 0;
-  }
-
-  /** Copies the live ranges, in slot order, into fresh arrays of `capacity`. */
-  private compactInto(capacity: number): void {
-    const features = new Uint32Array(capacity);
-    const values = new Float32Array(capacity);
-    let used = 0;
-    for (let slot = 0; slot < this.starts.length; slot++) {
-      const length = this.lengths[slot] as number;
-      if (length === 0) continue;
-      const start = this.starts[slot] as number;
-      features.set(this.features.subarray(start, start + length), used);
-      values.set(this.values.subarray(start, start + length), used);
-      this.starts[slot] = used;
-      used += length;
-    }
-    this.features = features;
-    this.values = values;
     this.used = used;
     this.released = 0;
   }
