@@ -92,12 +92,10 @@ export class ConversationStore {
     /** SQLite: conversations are stored synchronously in one transaction (see EmbeddedWrites). */
     private readonly embedded?: EmbeddedWrites,
   ) {
-    this.writes = new GroupCommit((batch) => this.insertAll(batch), {
-      // An embedded commit is a few synchronous statements: a write to an idle store need not wait for the
-      // event loop's next turn. A PostgreSQL commit is several round trips to the server: every write waits
-      // for that turn, to share a commit with the writes that come meanwhile.
-      busySpellMs: embedded ? 1 : Number.POSITIVE_INFINITY,
-    });
+    // An embedded commit is a few synchronous statements: a write to an idle store need not wait for the
+    // event loop's next turn. A PostgreSQL commit is several round trips to the server: every write waits
+    // for that turn, to share a commit with the writes that come meanwhile.
+    this.writes = new GroupCommit((batch) => this.insertAll(batch), embedded ? { idleAfterMs: 1 } : {});
     this.insertConversation = db
       .insertInto('conversations')
       .values(placeholderRow(CONVERSATION_COLUMNS) as unknown as NewConversation)

@@ -18,13 +18,13 @@ describe('GroupCommit', () => {
       async (writes) => {
         events.push(`commit ${writes.join(',')}`);
       },
-      { busySpellMs: 60_000 },
+      { idleAfterMs: 60_000 },
     );
     setImmediate(() => events.push('next turn'));
     await group.write(1);
     expect(events).toEqual(['commit 1']);
 
-    // Within the busy spell a write waits for the next turn of the event loop, and shares its commit
+    // Within idleAfterMs of the one before, a write waits for the next turn of the event loop, and shares its commit
     // with a write made in a later tick meanwhile.
     const written = group.write(2);
     await new Promise<void>((resolve) => process.nextTick(resolve));
@@ -32,14 +32,11 @@ describe('GroupCommit', () => {
     expect(events).toEqual(['commit 1', 'next turn', 'commit 2,3']);
   });
 
-  it('makes every write wait for the next turn when the busy spell is endless', async () => {
+  it('makes every write wait for the next turn without idleAfterMs', async () => {
     const events: string[] = [];
-    const group = new GroupCommit<number>(
-      async (writes) => {
-        events.push(`commit ${writes.join(',')}`);
-      },
-      { busySpellMs: Number.POSITIVE_INFINITY },
-    );
+    const group = new GroupCommit<number>(async (writes) => {
+      events.push(`commit ${writes.join(',')}`);
+    });
     setImmediate(() => events.push('next turn'));
     await group.write(1);
     expect(events).toEqual(['next turn', 'commit 1']);

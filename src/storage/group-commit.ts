@@ -2,7 +2,8 @@
  * Group commit: writes that arrive while the event loop is busy are committed together in one
  * transaction, and each caller's promise settles only once its write is committed. Under load this
  * turns many small transactions (each appending its own pages to the write-ahead log) into a few larger
- * ones; a write to an idle store is committed at once, without waiting for the event loop's next turn.
+ * ones. With `idleAfterMs`, a write to an idle store is committed at once instead, without waiting for the
+ * event loop's next turn.
  *
  * If a batch fails, its writes are retried one by one, so a single bad write fails only its own caller.
  */
@@ -17,11 +18,11 @@ export class GroupCommit<Write> {
       /** The most writes one commit takes. */
       maxBatch?: number;
       /**
-       * A write that comes within this many milliseconds of the one before is taken to be part of a busy
-       * spell: it waits for the next turn of the event loop, to share a commit with the writes that arrive
-       * meanwhile (default 1; infinity: every write waits).
+       * A write that comes at least this many milliseconds after the one before finds the store idle and
+       * is committed at once (with any made in the same synchronous run). Without it, or within it, a
+       * write waits for the next turn of the event loop, to share a commit with the writes made meanwhile.
        */
-      busySpellMs?: number;
+      idleAfterMs?: number;
     } = {},
   ) {}
 
@@ -29,14 +30,13 @@ export class GroupCommit<Write> {
     return new Promise((resolve, reject) => {
       this.pending.push({ write, resolve, reject });
       const now = performance.now();
-      const busySpellMs = this.options.busySpellMs ?? 1;
-      const busy = busySpellMs === Number.POSITIVE_INFINITY || now - this.lastWriteAt < busySpellMs;
+      const { idleAfterMs } = this.options;
+      const idle = idleAfterMs !== undefined && now - this.lastWriteAt >= idleAfterMs;
       this.lastWriteAt = now;
       if (!this.scheduled) {
         this.scheduled = true;
-        // Writes made in the same synchronous run still share a commit.
-        if (busy) setImmediate(() => void this.flush());
-        else queueMicrotask(() => void this.flush());
+        if (idle) queueMicrotask(() => void this.flush());
+        else setImmediate(() => void this.flush());
       }
     });
   }
