@@ -95,13 +95,14 @@ function openSqlite(config: Extract<DatabaseConfig, { kind: 'sqlite' }>, options
     }),
   });
   const onStatementError = options.onStatementError ?? (() => undefined);
-  // One transaction function, made once: it prepares its BEGIN and COMMIT when made.
-  const inTransaction = connection.transaction((work: (connection: SqliteDatabase.Database) => unknown) =>
+  // Made once: each call of connection.transaction() wraps its function four ways (one per transaction
+  // mode) and defines their properties.
+  const asTransaction = connection.transaction((work: (connection: SqliteDatabase.Database) => unknown) =>
     work(connection),
   );
   const runTransaction = <T>(work: (connection: SqliteDatabase.Database) => T): T => {
     try {
-      return inTransaction(work) as T;
+      return asTransaction(work) as T;
     } catch (error) {
       onStatementError('write');
       throw error;
