@@ -1,6 +1,4 @@
-import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from './helpers/eventually.js';
 import { startTestService, type TestService } from './helpers/test-service.js';
 
 describe('learning loop without an LLM', () => {
@@ -51,26 +49,5 @@ describe('learning loop without an LLM', () => {
     expect(stats.body.total_interactions).toBe(3);
     expect(stats.body.positive_ratings).toBe(1);
     expect(stats.body.last_learning_update).not.toBeNull();
-  });
-
-  it('keeps answering while its index worker is rebuilt after a crash, then finds rated answers again', async () => {
-    const question = 'Во сколько приезжает бригада на Московскую улицу?';
-    const asked = await service.request('POST', '/api/voice/process', { message: question });
-    await service.request('POST', '/api/voice/feedback', { log_id: asked.body.log_id, rating: 5 });
-    await service.services.learning.requestPass();
-
-    // Private parts: stopping the index's worker from outside stands in for a crash.
-    const index = (service.services.retrieval as unknown as { index: { worker: Worker } }).index;
-    await index.worker.terminate();
-    const during = await service.request('POST', '/api/voice/process', { message: question });
-    expect(during.status).toBe(200);
-    expect(typeof during.body.response).toBe('string');
-
-    const after = await eventually(async () => {
-      const answer = await service.request('POST', '/api/voice/process', { message: question });
-      expect(answer.body.model_used).toBe('retrieval');
-      return answer;
-    });
-    expect(after.body.response).toBe(asked.body.response);
   });
 });
