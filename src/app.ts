@@ -19,6 +19,7 @@ import { refuseNulCharacters } from './http/nul-characters.js';
 import { docs, registerOpenApi } from './http/openapi.js';
 import { registerRateLimits } from './http/rate-limits.js';
 import { registerSecurityHeaders, setSecurityHeaders } from './http/security-headers.js';
+import { refuseWritesDuringStorageFault } from './http/storage-errors.js';
 import { registerKnowledgeRoutes } from './knowledge/knowledge.routes.js';
 import { registerLearningRoutes } from './learning/learning.routes.js';
 import { requestContext } from './observability/logger.js';
@@ -84,6 +85,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerSecurityHeaders(app);
   registerAccessControl(app, services.apiKeys, config.access.requireUserKey);
   await registerRateLimits(app, config.http.rateLimitPerMinute);
+  refuseWritesDuringStorageFault(app, services.database.status);
   // Cross-origin access only for the configured origins, never a wildcard with credentials.
   await app.register(cors, {
     origin: config.http.corsOrigins.includes('*') ? '*' : config.http.corsOrigins,

@@ -77,6 +77,21 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     backgroundCheckpoints: { onError: (message) => storageLogger.error(message) },
     onStatementError: (operation) => metrics.databaseErrors.inc({ operation }),
     onConnectionError: (message) => storageLogger.warn({ error: message }, 'a database connection failed'),
+    onCreated: (previous) =>
+      previous === undefined
+        ? storageLogger.info({ file: sqliteFile(config) }, 'created a new, empty database')
+        : storageLogger.warn(
+            { file: sqliteFile(config), previous },
+            'created a new, empty database where one existed before (SQLITE_ALLOW_NEW_DATABASE)',
+          ),
+    onFileLost: (detail, openCopies) =>
+      storageLogger.error(
+        { detail, openCopies },
+        'the database file was deleted or replaced while the service ran: writes are refused until it is ' +
+          'restored and the service restarted. To keep what was written, copy the files this process still ' +
+          'holds open (openCopies: the database, then its -wal log) to another directory before stopping it, ' +
+          'then put them in place under their names',
+      ),
   });
   const changes = createChangeFeed(config.database, database.db, (message) => storageLogger.warn(message));
   let index: WorkerVectorIndex | undefined;
@@ -134,10 +149,11 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
           .catchUp()
           .catch((error: unknown) => replicaLogger.warn({ err: error }, 'learning catch-up failed')),
     );
+    const state = new ServiceStateStore(database.db);
     const learning = new LearningService({
       feedback,
       conversations,
-      state: new ServiceStateStore(database.db),
+      state,
       retrieval,
       tally,
       metrics,
@@ -196,7 +212,11 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
 
     const indexStatus = () => ({ state: retrieval.indexState, items: retrieval.indexSize });
     const health = new HealthService({
-      db: database.db,
+      database,
+      probeWrite: () => {
+        const now = new Date().toISOString();
+        return state.set('storage_write_probe', now, now);
+      },
       sampler: new SystemSampler(config.dataDir),
       embedder,
       tally,
@@ -298,6 +318,10 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     await database.close();
     throw error;
   }
+}
+
+function sqliteFile(config: Config): string | undefined {
+  return config.database.kind === 'sqlite' ? config.database.file : undefined;
 }
 
 /** The knowledge base over a database; the import-knowledge command builds the same one. */

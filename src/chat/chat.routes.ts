@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../http/errors.js';
 import { docs } from '../http/openapi.js';
+import { storageError } from '../http/storage-errors.js';
 import { withZod } from '../http/zod-app.js';
 import { processRequestSchema, processResponseSchema } from './chat.schemas.js';
 import type { ChatService } from './chat.service.js';
@@ -79,8 +80,11 @@ export function registerChatRoutes(app: FastifyInstance, chat: ChatService): voi
           },
         );
         send('done', answer);
-      } catch (error) {
+      } catch (thrown) {
+        const error = storageError(thrown) ?? thrown;
         if (error instanceof AppError) {
+          if (error !== thrown)
+            request.log.warn({ code: error.code, err: thrown }, 'storage fault: request refused');
           send('error', { detail: error.message, code: error.code });
         } else {
           request.log.error({ err: error }, 'streamed answer failed');

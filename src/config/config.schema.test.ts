@@ -20,6 +20,7 @@ describe('parseConfig', () => {
       kind: 'sqlite',
       file: path.resolve('data', 'vasdom.sqlite'),
       synchronous: 'NORMAL',
+      allowNew: false,
     });
     expect(config.llm).toBeUndefined();
     expect(config.learning.minRatingThreshold).toBe(4);
@@ -86,6 +87,10 @@ describe('parseConfig', () => {
 
   it('reads SQLite locations from DATABASE_URL and refuses what it cannot serve', () => {
     expect(parseConfig({ DATABASE_URL: 'sqlite:/tmp/x.db' }).database).toMatchObject({ file: '/tmp/x.db' });
+    expect(
+      parseConfig({ DATABASE_URL: 'sqlite:/tmp/x.db', SQLITE_ALLOW_NEW_DATABASE: 'true' }).database,
+    ).toMatchObject({ file: '/tmp/x.db', allowNew: true });
+    expect(problemsOf({ SQLITE_ALLOW_NEW_DATABASE: 'maybe' })[0]).toMatch(/^SQLITE_ALLOW_NEW_DATABASE:/);
     expect(problemsOf({ DATABASE_URL: 'mysql://localhost/x' })[0]).toMatch(/^DATABASE_URL:/);
     expect(problemsOf({ LLM_BASE_URL: 'not a url' })[0]).toMatch(/^LLM_BASE_URL:/);
   });

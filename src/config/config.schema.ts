@@ -72,6 +72,7 @@ export const environmentSchema = z.object({
   DATA_DIR: z.string().trim().min(1).default('./data'),
   DATABASE_URL: optionalText,
   SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL'], { error: 'expected NORMAL or FULL' }).default('NORMAL'),
+  SQLITE_ALLOW_NEW_DATABASE: flag(false),
   DATABASE_POOL_SIZE: integer(10, 1, 200),
   LEASE_TTL_MS: integer(15_000, 1000, 600_000),
   LOG_LEVEL: z
@@ -328,7 +329,12 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
     },
     dataDir,
     database: databaseConfig(
-      { url: raw.DATABASE_URL, synchronous: raw.SQLITE_SYNCHRONOUS, poolSize: raw.DATABASE_POOL_SIZE },
+      {
+        url: raw.DATABASE_URL,
+        synchronous: raw.SQLITE_SYNCHRONOUS,
+        poolSize: raw.DATABASE_POOL_SIZE,
+        allowNew: raw.SQLITE_ALLOW_NEW_DATABASE,
+      },
       dataDir,
     ),
     log: {

@@ -2,18 +2,26 @@ import path from 'node:path';
 import { ConfigError } from './config-error.js';
 
 export type DatabaseConfig =
-  | { kind: 'sqlite'; file: string; synchronous: 'NORMAL' | 'FULL' }
+  | {
+      kind: 'sqlite';
+      file: string;
+      synchronous: 'NORMAL' | 'FULL';
+      /** A new, empty database may be made where the marker says one was (SQLITE_ALLOW_NEW_DATABASE). */
+      allowNew?: boolean;
+    }
   /** `url` holds the password when there is one: never log it (see redactedDatabaseUrl). */
   | { kind: 'postgres'; url: string; poolSize: number };
 
 /** Where the data lives, from DATABASE_URL (SQLite under DATA_DIR when it is not set). */
 export function databaseConfig(
-  raw: { url: string | undefined; synchronous: 'NORMAL' | 'FULL'; poolSize: number },
+  raw: { url: string | undefined; synchronous: 'NORMAL' | 'FULL'; poolSize: number; allowNew: boolean },
   dataDir: string,
 ): DatabaseConfig {
-  const { synchronous } = raw;
+  const { synchronous, allowNew } = raw;
   const value = raw.url;
-  if (value === undefined) return { kind: 'sqlite', file: path.join(dataDir, 'vasdom.sqlite'), synchronous };
+  if (value === undefined) {
+    return { kind: 'sqlite', file: path.join(dataDir, 'vasdom.sqlite'), synchronous, allowNew };
+  }
   if (/^postgres(ql)?:\/\//i.test(value)) {
     let url: URL;
     try {
@@ -31,7 +39,7 @@ export function databaseConfig(
   }
   const file = value.replace(/^sqlite:(\/\/)?/i, '').replace(/^file:/i, '');
   if (file === '') throw new ConfigError(['DATABASE_URL: expected a SQLite file path after "sqlite:"']);
-  return { kind: 'sqlite', file: path.resolve(file), synchronous };
+  return { kind: 'sqlite', file: path.resolve(file), synchronous, allowNew };
 }
 
 const EXPECTED_DATABASE_URL =

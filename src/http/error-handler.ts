@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { EmbedderError } from '../retrieval/embedder.js';
 import { AppError, ERROR_STATUS, type ValidationDetail } from './errors.js';
+import { storageError } from './storage-errors.js';
 
 /** FastAPI names the request parts `query` and `path`; existing clients read those names. */
 const LOCATION_NAMES: Record<string, string> = {
@@ -26,7 +27,11 @@ function locationPath(instancePath: string): (string | number)[] {
 
 /** Maps every error to the prototype's shapes: 422 `{detail: [...]}` for bad input, `{detail: "..."}` otherwise. */
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler((thrown: FastifyError, request, reply) => {
+    const refusal = storageError(thrown);
+    // The one line that says why, for each request the storage could not serve.
+    if (refusal) request.log.warn({ code: refusal.code, err: thrown }, 'storage fault: request refused');
+    const error = refusal ?? thrown;
     if (hasZodFastifySchemaValidationErrors(error)) {
       const location = LOCATION_NAMES[error.validationContext ?? 'body'] ?? 'body';
       const detail: ValidationDetail[] = error.validation.map((issue) => ({

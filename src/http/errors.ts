@@ -8,6 +8,10 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   rate_limited: 429,
   provider_unavailable: 503,
+  /** Writes fail for lack of space. */
+  storage_full: 503,
+  /** The database cannot be reached, or its file was lost. */
+  storage_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -34,14 +34,19 @@ describe('HealthService', () => {
   let indexState: IndexState;
   let model: SwitchableModel;
   let health: HealthService;
+  let writesFail: boolean;
 
   beforeEach(async () => {
     storage = await openTestDatabase('health');
     const { database, directory } = storage;
     indexState = 'ready';
     model = new SwitchableModel();
+    writesFail = false;
     health = new HealthService({
-      db: database.db,
+      database,
+      probeWrite: async () => {
+        if (writesFail) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      },
       sampler: new SystemSampler(directory),
       embedder,
       tally: new LearningDataTally(
@@ -87,7 +92,7 @@ describe('HealthService', () => {
     expect(health.readiness()).toMatchObject({
       ready: false,
       reasons: ['retrieval index rebuilding'],
-      checks: { migrations: true, retrieval_index: false, database: true },
+      checks: { migrations: true, retrieval_index: false, database: true, storage: true },
     });
   });
 
@@ -97,6 +102,23 @@ describe('HealthService', () => {
     expect(health.check().reasons).toContain('database unreachable');
     expect(health.check().checks.database.ok).toBe(false);
     expect(health.readiness()).toMatchObject({ ready: false, checks: { database: false } });
+  });
+
+  it('is unhealthy and not ready during a storage fault, until its background write probe succeeds', async () => {
+    writesFail = true;
+    storage.database.status.noteFailure(
+      Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }),
+    );
+    expect(health.check()).toMatchObject({
+      status: 'unhealthy',
+      checks: { storage: { writable: false, fault: { kind: 'disk_full' } } },
+    });
+    expect(health.readiness()).toMatchObject({ ready: false, checks: { storage: false } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(health.readiness().ready).toBe(false);
+    writesFail = false;
+    await eventually(() => expect(health.readiness().ready).toBe(true));
+    expect(health.check().checks.storage).toEqual({ writable: true, fault: null });
   });
 
   it('answers from its last results without running a check', () => {

@@ -1,11 +1,10 @@
-import type { Kysely } from 'kysely';
 import type { LearningDataTally } from '../learning/learning-data-tally.js';
 import type { ChatModel } from '../llm/chat-model.js';
 import type { CircuitState } from '../llm/circuit-breaker-chat-model.js';
 import type { Embedder } from '../retrieval/embedder.js';
 import type { IndexState } from '../retrieval/vector-index.js';
-import { pingDatabase } from '../storage/database.js';
-import type { DatabaseSchema } from '../storage/tables.js';
+import { type Database, pingDatabase } from '../storage/database.js';
+import type { StorageFault } from '../storage/storage-faults.js';
 import type { SystemSampler } from './system-sampler.js';
 
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
@@ -64,6 +63,8 @@ export interface HealthReport {
   /** Every check with its own figures. */
   checks: {
     database: ProbeResult;
+    /** Whether writes can be kept: a full disk, an unreachable database or a lost file say why not. */
+    storage: { writable: boolean; fault: StorageFault | null };
     llm: { configured: false } | ({ configured: true; circuit: CircuitState } & (ProbeResult | PendingProbe));
     embedder: ProbeResult;
     retrieval_index: { state: IndexState; items: number };
@@ -81,7 +82,7 @@ export interface HealthReport {
 export interface Readiness {
   ready: boolean;
   reasons: string[];
-  checks: { migrations: boolean; retrieval_index: boolean; database: boolean };
+  checks: { migrations: boolean; retrieval_index: boolean; database: boolean; storage: boolean };
 }
 
 /** A check that has not finished its first run yet: it counts neither way. */
@@ -117,8 +118,8 @@ async function probe(check: () => Promise<unknown>): Promise<ProbeResult> {
  * Health from real checks, each run in the background on its own schedule (database ping, LLM provider,
  * embedder self-test, system sample): a health call composes their last results and never waits.
  * A component that is not configured (no LLM) does not degrade the service; a configured one that fails
- * does. Unhealthy (HTTP 503) means the service cannot keep what it is given: no database or no writable
- * data directory.
+ * does. Unhealthy (HTTP 503) means the service cannot keep what it is given: no database, no writable
+ * data directory, or a storage fault (a full disk, a lost database file).
  */
 export class HealthService {
   private database: ProbeResult = { ok: false, latency_ms: 0, checked_at: new Date(0).toISOString() };
@@ -130,7 +131,10 @@ export class HealthService {
 
   constructor(
     private readonly dependencies: {
-      db: Kysely<DatabaseSchema>;
+      /** Pinged, its storage status read, its files checked. */
+      database: Pick<Database, 'db' | 'status' | 'checkFiles'>;
+      /** A small write, tried while a storage fault lasts: once it succeeds, the fault is over. */
+      probeWrite: () => Promise<void>;
       sampler: SystemSampler;
       embedder: Embedder;
       tally: LearningDataTally;
@@ -179,7 +183,18 @@ export class HealthService {
   }
 
   private async pingDatabase(): Promise<void> {
-    this.database = await probe(() => pingDatabase(this.dependencies.db));
+    const { database, probeWrite } = this.dependencies;
+    this.database = await probe(() => pingDatabase(database.db));
+    database.checkFiles();
+    const fault = database.status.fault;
+    if (fault !== undefined && fault.kind !== 'file_lost') {
+      // Nothing else may write while the service is not ready: this is how it finds that space is free
+      // again, or the server back.
+      await probeWrite().then(
+        () => database.status.noteWriteSucceeded(),
+        () => undefined,
+      );
+    }
   }
 
   private async probeLlm(): Promise<void> {
@@ -209,10 +224,17 @@ export class HealthService {
   readiness(): Readiness {
     const index = this.dependencies.index();
     // Migrations are applied before the service is built, so a running service has them.
-    const checks = { migrations: true, retrieval_index: index.state === 'ready', database: this.database.ok };
+    const fault = this.dependencies.database.status.fault;
+    const checks = {
+      migrations: true,
+      retrieval_index: index.state === 'ready',
+      database: this.database.ok,
+      storage: fault === undefined,
+    };
     const reasons: string[] = [];
     if (!checks.retrieval_index) reasons.push(`retrieval index ${index.state}`);
     if (!checks.database) reasons.push('database unreachable');
+    if (fault !== undefined) reasons.push(fault.detail);
     return { ready: reasons.length === 0, reasons, checks };
   }
 
@@ -221,8 +243,10 @@ export class HealthService {
     const { sampler, model } = this.dependencies;
     const system = sampler.latest;
     const index = this.dependencies.index();
+    const fault = this.dependencies.database.status.fault;
     const reasons: string[] = [];
     if (!this.database.ok) reasons.push('database unreachable');
+    if (fault !== undefined) reasons.push(fault.detail);
     if (!system.storageWritable) reasons.push('data directory not writable');
     if (model && this.llm.ok === false) reasons.push('LLM provider unreachable');
     if (this.dependencies.llmCircuit?.() === 'open') reasons.push('LLM circuit breaker open');
@@ -231,7 +255,7 @@ export class HealthService {
     if (system.diskPercent >= DISK_FULL_PERCENT) reasons.push(`disk ${system.diskPercent}% full`);
     if (system.memoryPercent >= MEMORY_FULL_PERCENT) reasons.push(`memory ${system.memoryPercent}% used`);
     const status: HealthStatus =
-      !this.database.ok || !system.storageWritable
+      !this.database.ok || !system.storageWritable || fault !== undefined
         ? 'unhealthy'
         : reasons.length > 0
           ? 'degraded'
@@ -244,6 +268,7 @@ export class HealthService {
     const { sampler, model } = this.dependencies;
     const system = sampler.latest;
     const index = this.dependencies.index();
+    const fault = this.dependencies.database.status.fault;
     const { status, reasons } = this.assess();
     return {
       status,
@@ -274,6 +299,7 @@ export class HealthService {
       database: { ok: this.database.ok, latency_ms: this.database.latency_ms },
       checks: {
         database: this.database,
+        storage: { writable: fault === undefined, fault: fault ?? null },
         llm: model
           ? { configured: true, ...this.llm, circuit: this.dependencies.llmCircuit?.() ?? 'closed' }
           : { configured: false },

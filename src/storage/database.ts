@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
   Kysely,
@@ -14,6 +12,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/config.schema.js';
+import { DatabaseFileWatch, prepareDatabaseFile } from './database-file.js';
 import * as initial from './migrations/001-initial.js';
 import * as curatedAnswers from './migrations/002-curated-answers.js';
 import * as corrections from './migrations/003-corrections.js';
@@ -23,7 +22,8 @@ import * as llmAccounting from './migrations/006-llm-accounting.js';
 import * as apiKeys from './migrations/007-api-keys.js';
 import * as partialIndexes from './migrations/008-partial-indexes.js';
 import * as leases from './migrations/009-leases.js';
-import { withStatementCache } from './statement-cache.js';
+import { type StatementWatch, withStatementCache } from './statement-cache.js';
+import { StorageStatus, StorageUnavailableError } from './storage-faults.js';
 import type { DatabaseSchema } from './tables.js';
 import { BackgroundCheckpoints } from './wal-checkpoints.js';
 
@@ -47,6 +47,13 @@ export interface Database {
   kind: DatabaseConfig['kind'];
   /** SQLite only: synchronous writes on Kysely's connection, for the hottest path. */
   embedded?: EmbeddedWrites;
+  /** The storage fault in effect (a full disk, an unreachable server, a lost file), from what failed. */
+  status: StorageStatus;
+  /**
+   * SQLite: checks that the database file is still the one opened, as every write does (health runs it
+   * in the background too, so that a loss is noticed while nothing is written). PostgreSQL: nothing to check.
+   */
+  checkFiles(): void;
   close(): Promise<void>;
 }
 
@@ -67,6 +74,13 @@ export interface OpenOptions {
   backgroundCheckpoints?: { onError(message: string): void };
   /** Called for each statement that fails, by whether it reads or writes. */
   onStatementError?: (operation: 'read' | 'write') => void;
+  /**
+   * SQLite: the database file was deleted or replaced while open (`detail` says which); `openCopies` are
+   * where this process still holds the deleted files, to copy them from before it stops.
+   */
+  onFileLost?: (detail: string, openCopies: string[]) => void;
+  /** SQLite: the file did not exist and an empty database was made; `previous` is the marker of the one before, if any. */
+  onCreated?: (previous: string | undefined) => void;
   /** PostgreSQL: a pooled connection failed while idle (the pool replaces it). */
   onConnectionError?: (message: string) => void;
 }
@@ -75,8 +89,13 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   return config.kind === 'postgres' ? openPostgres(config, options) : openSqlite(config, options);
 }
 
+/** Why SQLite writes are refused once the file is lost: the client is told to call for an operator. */
+const FILE_LOST_MESSAGE =
+  'Файл базы данных удалён или заменён во время работы сервиса: запись остановлена, чтобы не потерять данные. Сообщите администратору.';
+
 function openSqlite(config: Extract<DatabaseConfig, { kind: 'sqlite' }>, options: OpenOptions): Database {
-  mkdirSync(path.dirname(config.file), { recursive: true });
+  const prepared = prepareDatabaseFile(config.file, config.allowNew ?? false);
+  if (prepared.created) options.onCreated?.(prepared.previous);
   const connection = new SqliteDatabase(config.file);
   // WAL keeps readers and the writer apart; a committed transaction survives a kill of the process with
   // synchronous=NORMAL, and a power loss too with FULL.
@@ -89,12 +108,30 @@ function openSqlite(config: Extract<DatabaseConfig, { kind: 'sqlite' }>, options
   const checkpoints =
     options.backgroundCheckpoints &&
     new BackgroundCheckpoints(connection, config.file, options.backgroundCheckpoints.onError);
-  const db = new Kysely<DatabaseSchema>({
-    dialect: new SqliteDialect({
-      database: withStatementCache(connection, { onError: options.onStatementError }),
-    }),
-  });
+  const status = new StorageStatus();
+  const files = new DatabaseFileWatch(config.file);
   const onStatementError = options.onStatementError ?? (() => undefined);
+  /** Throws once the file is lost: a write to a deleted file would be acknowledged, then gone at restart. */
+  const checkFiles = () => {
+    if (status.fault?.kind !== 'file_lost') {
+      const lost = files.lostFile();
+      if (lost === undefined) return;
+      status.noteFileLost(lost);
+      options.onFileLost?.(lost, files.openCopies());
+    }
+    throw new StorageUnavailableError('file_lost', FILE_LOST_MESSAGE);
+  };
+  const watch: StatementWatch = {
+    beforeWrite: checkFiles,
+    afterWrite: () => status.noteWriteSucceeded(),
+    onError(operation, error) {
+      status.noteFailure(error);
+      onStatementError(operation);
+    },
+  };
+  const db = new Kysely<DatabaseSchema>({
+    dialect: new SqliteDialect({ database: withStatementCache(connection, { watch }) }),
+  });
   // Made once: each call of connection.transaction() wraps its function four ways (one per transaction
   // mode) and defines their properties.
   const asTransaction = connection.transaction((work: (connection: SqliteDatabase.Database) => unknown) =>
@@ -102,9 +139,12 @@ function openSqlite(config: Extract<DatabaseConfig, { kind: 'sqlite' }>, options
   );
   const runTransaction = <T>(work: (connection: SqliteDatabase.Database) => T): T => {
     try {
-      return asTransaction(work) as T;
+      checkFiles();
+      const result = asTransaction(work) as T;
+      status.noteWriteSucceeded();
+      return result;
     } catch (error) {
-      onStatementError('write');
+      watch.onError('write', error);
       throw error;
     }
   };
@@ -120,6 +160,14 @@ function openSqlite(config: Extract<DatabaseConfig, { kind: 'sqlite' }>, options
     db,
     kind: config.kind,
     embedded,
+    status,
+    checkFiles() {
+      try {
+        checkFiles();
+      } catch {
+        // Recorded in the status: what health reports.
+      }
+    },
     async close() {
       await checkpoints?.stop();
       await db.destroy();
@@ -146,20 +194,36 @@ function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>, opt
   });
   // An idle connection that breaks (a server restart) must not crash the process: the pool drops it.
   pool.on('error', (error) => options.onConnectionError?.(error.message));
-  const onStatementError = options.onStatementError;
+  const onStatementError = options.onStatementError ?? (() => undefined);
+  const status = new StorageStatus();
   const db = new Kysely<DatabaseSchema>({
-    dialect: new PostgresDialect({ pool }),
-    log: onStatementError
-      ? (event: LogEvent) => {
-          if (event.level === 'error') {
-            onStatementError(event.query.query.kind === 'SelectQueryNode' ? 'read' : 'write');
-          }
-        }
-      : undefined,
+    dialect: new PostgresDialect({
+      // A connection that cannot be made fails before Kysely reports a query: noted here.
+      pool: {
+        connect: () =>
+          pool.connect().catch((error: unknown) => {
+            status.noteFailure(error);
+            throw error;
+          }),
+        end: () => pool.end(),
+      },
+    }),
+    // Kysely reports every query here, run or failed: what the storage status is made of.
+    log: (event: LogEvent) => {
+      const reads = event.query.query.kind === 'SelectQueryNode';
+      if (event.level === 'error') {
+        status.noteFailure(event.error);
+        onStatementError(reads ? 'read' : 'write');
+      } else if (!reads) {
+        status.noteWriteSucceeded();
+      }
+    },
   });
   return {
     db,
     kind: config.kind,
+    status,
+    checkFiles: () => undefined,
     close: () => db.destroy(),
   };
 }

@@ -21,12 +21,40 @@ describe('withStatementCache', () => {
   it('reports failed statements by whether they read or write, and still throws', () => {
     const connection = new SqliteDatabase(':memory:');
     const failures: string[] = [];
-    const cached = withStatementCache(connection, { onError: (operation) => failures.push(operation) });
+    const cached = withStatementCache(connection, {
+      watch: { beforeWrite() {}, afterWrite() {}, onError: (operation) => failures.push(operation) },
+    });
     cached.prepare('create table notes (body text not null)').run([]);
     expect(() => cached.prepare('insert into notes (body) values (?)').run([null])).toThrow(/NOT NULL/);
     expect(() => cached.prepare('select * from missing_table')).toThrow(/no such table/);
     expect(cached.prepare('select count(*) as count from notes').all([])).toEqual([{ count: 0 }]);
     expect(failures).toEqual(['write', 'read']);
+    connection.close();
+  });
+
+  it('asks before each statement that changes the database and may be refused; transaction control and reads pass', () => {
+    const connection = new SqliteDatabase(':memory:');
+    const seen: string[] = [];
+    let refuse = false;
+    const cached = withStatementCache(connection, {
+      watch: {
+        beforeWrite() {
+          seen.push('before');
+          if (refuse) throw new Error('refused');
+        },
+        afterWrite: () => seen.push('after'),
+        onError: (operation) => seen.push(`failed ${operation}`),
+      },
+    });
+    cached.prepare('create table notes (body text)').run([]);
+    cached.prepare('begin').run([]);
+    cached.prepare('insert into notes (body) values (?) returning body').all(['a']);
+    cached.prepare('commit').run([]);
+    expect(seen).toEqual(['before', 'after', 'before', 'after']);
+    refuse = true;
+    expect(() => cached.prepare('insert into notes (body) values (?)').run(['b'])).toThrow('refused');
+    expect(cached.prepare('select count(*) as count from notes').all([])).toEqual([{ count: 1 }]);
+    expect(seen.slice(4)).toEqual(['before', 'failed write']);
     connection.close();
   });
 });

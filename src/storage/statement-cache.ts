@@ -12,10 +12,10 @@ const DEFAULT_CAPACITY = 256;
  */
 export function withStatementCache(
   connection: SqliteDatabase.Database,
-  options: { capacity?: number; onError?: (operation: 'read' | 'write') => void } = {},
+  options: { capacity?: number; watch?: StatementWatch } = {},
 ): KyselySqliteDatabase {
   const capacity = options.capacity ?? DEFAULT_CAPACITY;
-  const onError = options.onError ?? (() => undefined);
+  const watch = options.watch ?? UNWATCHED;
   const statements = new Map<string, SqliteStatement>();
   return {
     close: () => connection.close(),
@@ -26,9 +26,9 @@ export function withStatementCache(
         statements.delete(sql);
       } else {
         try {
-          statement = counted(connection.prepare(sql), onError);
+          statement = watched(connection.prepare(sql), watch);
         } catch (error) {
-          onError('read');
+          watch.onError('read', error);
           throw error;
         }
         if (statements.size >= capacity) statements.delete(statements.keys().next().value as string);
@@ -41,17 +41,39 @@ export function withStatementCache(
 
 type SqliteStatement = ReturnType<KyselySqliteDatabase['prepare']>;
 
-/** A statement that reports each failure of its runs (by whether it reads or writes) before rethrowing. */
-function counted(
-  statement: SqliteDatabase.Statement,
-  onError: (operation: 'read' | 'write') => void,
-): SqliteStatement {
+/** What the database learns of every statement's runs. */
+export interface StatementWatch {
+  /** Before a statement that changes the database runs; throws to refuse it. */
+  beforeWrite(): void;
+  /** After a statement that changes the database ran. */
+  afterWrite(): void;
+  /** A run failed; `operation` says whether the statement reads or writes. */
+  onError(operation: 'read' | 'write', error: unknown): void;
+}
+
+const UNWATCHED: StatementWatch = {
+  beforeWrite: () => undefined,
+  afterWrite: () => undefined,
+  onError: () => undefined,
+};
+
+/**
+ * A statement whose runs are reported to the watch: each failure (by whether it reads or writes) before
+ * rethrowing, and each change of the database before and after it is made. Transaction control (BEGIN,
+ * COMMIT) counts as reading, as SQLite says: the statements between them are the writes.
+ */
+function watched(statement: SqliteDatabase.Statement, watch: StatementWatch): SqliteStatement {
   const operation = statement.reader ? 'read' : 'write';
+  const writes = !statement.readonly;
   const guard = <T>(run: () => T): T => {
     try {
-      return run();
+      if (!writes) return run();
+      watch.beforeWrite();
+      const result = run();
+      watch.afterWrite();
+      return result;
     } catch (error) {
-      onError(operation);
+      watch.onError(operation, error);
       throw error;
     }
   };

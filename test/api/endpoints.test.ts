@@ -95,7 +95,7 @@ describe('HTTP API endpoints', () => {
       expect(ready.body).toEqual({
         status: 'ready',
         reasons: [],
-        checks: { migrations: true, retrieval_index: true, database: true },
+        checks: { migrations: true, retrieval_index: true, database: true, storage: true },
       });
     });
 
