@@ -30,8 +30,8 @@ export async function exportLogs(config: Config, options: ExportLogsOptions): Pr
     });
     const output =
       options.out === undefined ? process.stdout : createWriteStream(options.out, { encoding: 'utf8' });
-    if (!output.write(toJsonLines(rows, options.withMetadata, { redactPii: config.learning.redactPii })))
-      await once(output, 'drain');
+    const lines = await toJsonLines(rows, options.withMetadata, { redactPii: config.learning.redactPii });
+    if (!output.write(lines)) await once(output, 'drain');
     if (output !== process.stdout) {
       output.end();
       await once(output, 'finish');

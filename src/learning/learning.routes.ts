@@ -17,7 +17,7 @@ import {
 } from './learning.schemas.js';
 import type { LearningService } from './learning.service.js';
 import { findSuggestions } from './suggestions.js';
-import { type ExportOptions, toJsonLines, toTrainingExample } from './training-dataset.js';
+import { type ExportOptions, toJsonLines, toTrainingExamples } from './training-dataset.js';
 
 interface LearningRouteDependencies {
   learning: LearningService;
@@ -112,12 +112,12 @@ export function registerLearningRoutes(app: FastifyInstance, dependencies: Learn
             'content-disposition',
             `attachment; filename="vasdom-training-${exportedAt.slice(0, 10)}.jsonl"`,
           )
-          .send(toJsonLines(rows, false, exportOptions));
+          .send(await toJsonLines(rows, false, exportOptions));
       }
       return {
         total_exported: rows.length,
         min_rating_used: minRating,
-        data: rows.map((row) => toTrainingExample(row, exportOptions)),
+        data: await toTrainingExamples(rows, exportOptions),
         export_timestamp: exportedAt,
       };
     },

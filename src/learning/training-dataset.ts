@@ -1,6 +1,6 @@
 import { currentAnswer } from '../chat/current-answer.js';
 import type { Conversation } from '../storage/tables.js';
-import { redactPii } from './pii.js';
+import { loadPiiRedactor } from './pii.js';
 
 export interface TrainingExample {
   messages: [{ role: 'user'; content: string }, { role: 'assistant'; content: string }];
@@ -12,9 +12,21 @@ export interface ExportOptions {
   redactPii: boolean;
 }
 
-/** A rated conversation in OpenAI's chat fine-tuning format, with its corrected answer where it has one. */
-export function toTrainingExample(conversation: Conversation, options: ExportOptions): TrainingExample {
-  const text = options.redactPii ? redactPii : (value: string) => value;
+/** How an export writes the texts: as stored, or redacted (which loads the redactor on the first such export). */
+async function exportText(options: ExportOptions): Promise<(text: string) => string> {
+  return options.redactPii ? await loadPiiRedactor() : (text) => text;
+}
+
+/** Rated conversations in OpenAI's chat fine-tuning format, with their corrected answers where they have one. */
+export async function toTrainingExamples(
+  conversations: readonly Conversation[],
+  options: ExportOptions,
+): Promise<TrainingExample[]> {
+  const text = await exportText(options);
+  return conversations.map((conversation) => toTrainingExample(conversation, text));
+}
+
+function toTrainingExample(conversation: Conversation, text: (value: string) => string): TrainingExample {
   return {
     messages: [
       { role: 'user', content: text(conversation.user_message) },
@@ -31,16 +43,12 @@ export function toTrainingExample(conversation: Conversation, options: ExportOpt
 }
 
 /** One JSON object per line, as fine-tuning APIs expect; the metadata stays out of the training file. */
-export function toJsonLines(
+export async function toJsonLines(
   conversations: readonly Conversation[],
   withMetadata: boolean,
   options: ExportOptions,
-): string {
-  return conversations
-    .map((conversation) => {
-      const example = toTrainingExample(conversation, options);
-      return JSON.stringify(withMetadata ? example : { messages: example.messages });
-    })
-    .map((line) => `${line}\n`)
+): Promise<string> {
+  return (await toTrainingExamples(conversations, options))
+    .map((example) => `${JSON.stringify(withMetadata ? example : { messages: example.messages })}\n`)
     .join('');
 }
