@@ -83,7 +83,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerRequestMetrics(app, metrics);
   registerSecurityHeaders(app);
   registerAccessControl(app, services.apiKeys, config.access.requireUserKey);
-  await registerRateLimits(app, config.http.rateLimitPerMinute);
+  await registerRateLimits(app, config.http.rateLimitPerMinute, services.apiKeys);
   // Cross-origin access only for the configured origins, never a wildcard with credentials.
   await app.register(cors, {
     origin: config.http.corsOrigins.includes('*') ? '*' : config.http.corsOrigins,

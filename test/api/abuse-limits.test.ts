@@ -55,6 +55,39 @@ describe('rate limits and security headers', () => {
   });
 });
 
+describe('rate limits by API key', () => {
+  const USER_KEY = 'user-key-0123456789abcdef';
+  const context = useTestService({ RATE_LIMIT_PER_MINUTE: '3', USER_API_KEYS: USER_KEY });
+
+  const ask = (key?: string) =>
+    fetch(`${context.service.baseUrl}/api/voice/process`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(key === undefined ? {} : { authorization: `Bearer ${key}` }),
+      },
+      body: JSON.stringify({ message: 'Сколько бригад в компании?' }),
+    }).then(async (response) => {
+      await response.text();
+      return response.status;
+    });
+
+  it('gives a bucket of its own only to a valid key: made-up keys count against the address', async () => {
+    // A valid key spends its own allowance, and leaves the address's untouched.
+    for (let request = 0; request < 3; request++) expect(await ask(USER_KEY)).toBe(200);
+    expect(await ask(USER_KEY)).toBe(429);
+    // Every made-up key is a different string, yet they all count against the one address.
+    for (let request = 0; request < 3; request++) expect(await ask(`junk-${request}`)).toBe(200);
+    expect(await ask('junk-3')).toBe(429);
+    expect(await ask('junk-4')).toBe(429);
+    expect(await ask()).toBe(429);
+    // A key made through the admin API has its own allowance although the address has none left.
+    const created = await context.api.request('POST', '/api/admin/keys', { name: 'Планшет', role: 'user' });
+    expect(created.status).toBe(201);
+    expect(await ask(created.body.key)).toBe(200);
+  });
+});
+
 describe('a request Fastify refuses before any hook', () => {
   const context = useTestService();
 
