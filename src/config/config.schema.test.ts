@@ -62,18 +62,40 @@ describe('parseConfig', () => {
   });
 
   it('reads API keys, refuses short ones, and a required user key with no key to give', () => {
-    expect(parseConfig({ ADMIN_API_KEYS: ' a-long-admin-key-0001 , a-long-admin-key-0002,' }).access).toEqual(
-      {
-        adminKeys: ['a-long-admin-key-0001', 'a-long-admin-key-0002'],
-        userKeys: [],
-        requireUserKey: false,
-      },
-    );
+    expect(parseConfig({ ADMIN_API_KEYS: ' a-long-admin-key-0001 , a-long-admin-key-0002' }).access).toEqual({
+      adminKeys: ['a-long-admin-key-0001', 'a-long-admin-key-0002'],
+      userKeys: [],
+      requireUserKey: false,
+    });
     expect(problemsOf({ USER_API_KEYS: 'short' })).toEqual([
-      expect.stringMatching(/^USER_API_KEYS: expected comma-separated keys of at least 16 characters/),
+      'USER_API_KEYS: entry 1 is too short (expected comma-separated keys of at least 16 characters)',
     ]);
     expect(problemsOf({ REQUIRE_USER_KEY: 'true' })).toEqual([
       expect.stringMatching(/^REQUIRE_USER_KEY: expected USER_API_KEYS or ADMIN_API_KEYS/),
+    ]);
+  });
+
+  it('refuses a key list with an empty entry or a key no header can carry, and never echoes a key', () => {
+    for (const name of ['ADMIN_API_KEYS', 'USER_API_KEYS']) {
+      for (const value of [
+        ',',
+        ' , ,',
+        'a-long-admin-key-0001,,a-long-admin-key-0002',
+        'a-long-admin-key-0001,',
+        ',a-long-admin-key-0001',
+        'a-long-admin key-0001',
+        'a-long-admin-ключ-0001',
+      ]) {
+        const problems = problemsOf({ [name]: value });
+        expect(problems, `${name}=${value}`).toEqual([expect.stringMatching(new RegExp(`^${name}: `))]);
+        expect(problems[0]).not.toContain('admin-key-0001');
+      }
+      // Unset or empty: no keys.
+      expect(parseConfig({ [name]: '' }).access).toMatchObject({ adminKeys: [], userKeys: [] });
+      expect(parseConfig({ [name]: '  ' }).access).toMatchObject({ adminKeys: [], userKeys: [] });
+    }
+    expect(problemsOf({ ADMIN_API_KEYS: 'a-long-admin-key-0001,,' })).toEqual([
+      'ADMIN_API_KEYS: entries 2 and 3 are empty (expected comma-separated keys, none of them empty)',
     ]);
   });
 

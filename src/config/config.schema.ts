@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { apiKeyList } from './access-settings.js';
 import { ConfigError } from './config-error.js';
 import { type DatabaseConfig, databaseConfig } from './database-config.js';
 
@@ -43,26 +44,8 @@ const url = z
   .pipe(z.url({ error: 'expected an http(s) URL' }).optional())
   .optional();
 
-/** A comma-separated list of keys, blanks dropped. */
-function keyList(raw: string): string[] {
-  return raw
-    .split(',')
-    .map((key) => key.trim())
-    .filter((key) => key !== '');
-}
-
 /** LOG_FILE values that turn the log file off. */
 const LOG_FILE_OFF = ['off', 'none', 'false', '0'];
-
-/** Comma-separated API keys; each long enough not to be guessed. */
-const MIN_API_KEY_LENGTH = 16;
-const apiKeys = z
-  .string()
-  .default('')
-  .refine(
-    (raw) => keyList(raw).every((key) => key.length >= MIN_API_KEY_LENGTH),
-    `expected comma-separated keys of at least ${MIN_API_KEY_LENGTH} characters`,
-  );
 
 /** The raw environment as the service reads it. Names from the prototype keep working. */
 export const environmentSchema = z.object({
@@ -148,8 +131,8 @@ export const environmentSchema = z.object({
   RATE_LIMIT_PER_MINUTE: integer(120, 0, 1_000_000),
   SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 600_000),
   CORS_ORIGINS: z.string().default(''),
-  ADMIN_API_KEYS: apiKeys,
-  USER_API_KEYS: apiKeys,
+  ADMIN_API_KEYS: apiKeyList,
+  USER_API_KEYS: apiKeyList,
   REQUIRE_USER_KEY: flag(false),
 });
 
@@ -301,7 +284,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
     );
   }
   const raw = parsed.data;
-  if (raw.REQUIRE_USER_KEY && keyList(raw.USER_API_KEYS).length + keyList(raw.ADMIN_API_KEYS).length === 0) {
+  if (raw.REQUIRE_USER_KEY && raw.USER_API_KEYS.length + raw.ADMIN_API_KEYS.length === 0) {
     throw new ConfigError([
       'REQUIRE_USER_KEY: expected USER_API_KEYS or ADMIN_API_KEYS to hold at least one key',
     ]);
@@ -322,8 +305,8 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
       rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
     },
     access: {
-      adminKeys: keyList(raw.ADMIN_API_KEYS),
-      userKeys: keyList(raw.USER_API_KEYS),
+      adminKeys: raw.ADMIN_API_KEYS,
+      userKeys: raw.USER_API_KEYS,
       requireUserKey: raw.REQUIRE_USER_KEY,
     },
     dataDir,
