@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** "1", "1 and 2", "1, 2 and 3". */
@@ -58,3 +59,33 @@ export const apiKeyList = commaList('keys', (key) => {
   }
   return undefined;
 });
+
+/** proxy-addr's names for address ranges, which Fastify's trustProxy accepts beside addresses. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+const PROXY_EXPECTED =
+  "expected the proxy's IP addresses or CIDR ranges (such as 127.0.0.1 or 10.0.0.0/8), or loopback, linklocal or uniquelocal";
+
+function proxyProblem(entry: string): string | undefined {
+  if (PROXY_RANGE_NAMES.includes(entry)) return undefined;
+  // Fastify takes a number as a hop count but, unable to check the nearest hop's address, trusts nothing.
+  if (/^\d+$/.test(entry)) {
+    return `is a hop count, which cannot tell a proxy from a client (${PROXY_EXPECTED})`;
+  }
+  if (['true', '*'].includes(entry.toLowerCase())) {
+    return `would trust every address, so that any client could name its own (${PROXY_EXPECTED})`;
+  }
+  const [address = '', bits, ...rest] = entry.split('/');
+  const version = isIP(address);
+  const maxBits = version === 4 ? 32 : 128;
+  const validBits =
+    bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) >= 1 && Number(bits) <= maxBits);
+  if (version === 0 || rest.length > 0 || !validBits) return `"${entry}" is not valid (${PROXY_EXPECTED})`;
+  return undefined;
+}
+
+/**
+ * TRUST_PROXY: the reverse proxies whose X-Forwarded-For is believed, as Fastify's trustProxy takes them.
+ * None (the default): a request's client is the address it connects from.
+ */
+export const trustedProxies = commaList('proxy addresses', proxyProblem);

@@ -15,7 +15,13 @@ function problemsOf(environment: Record<string, string>): string[] {
 describe('parseConfig', () => {
   it('has embedded defaults: port 8001, SQLite under ./data, no LLM', () => {
     const config = parseConfig({});
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 8001, corsOrigins: [], rateLimitPerMinute: 120 });
+    expect(config.http).toEqual({
+      host: '0.0.0.0',
+      port: 8001,
+      corsOrigins: [],
+      rateLimitPerMinute: 120,
+      trustProxy: [],
+    });
     expect(config.database).toEqual({
       kind: 'sqlite',
       file: path.resolve('data', 'vasdom.sqlite'),
@@ -97,6 +103,32 @@ describe('parseConfig', () => {
     expect(problemsOf({ ADMIN_API_KEYS: 'a-long-admin-key-0001,,' })).toEqual([
       'ADMIN_API_KEYS: entries 2 and 3 are empty (expected comma-separated keys, none of them empty)',
     ]);
+  });
+
+  it('reads the trusted proxies of TRUST_PROXY: addresses and CIDR ranges, none by default', () => {
+    expect(parseConfig({}).http.trustProxy).toEqual([]);
+    expect(parseConfig({ TRUST_PROXY: '  ' }).http.trustProxy).toEqual([]);
+    expect(
+      parseConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1, fd00::/8, loopback, uniquelocal' }).http
+        .trustProxy,
+    ).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8', 'loopback', 'uniquelocal']);
+    for (const value of [
+      'true',
+      '*',
+      '1',
+      '2',
+      'proxy.internal',
+      '10.0.0.0/33',
+      '0.0.0.0/0',
+      '::1/129',
+      '10.0.0.1,',
+      '10.0.0.1/',
+    ]) {
+      expect(problemsOf({ TRUST_PROXY: value }), `TRUST_PROXY=${value}`).toEqual([
+        expect.stringMatching(/^TRUST_PROXY: /),
+      ]);
+    }
+    expect(problemsOf({ TRUST_PROXY: '2' })[0]).toMatch(/hop count/);
   });
 
   it('accepts EMERGENT_LLM_KEY as the LLM key and prefers LLM_API_KEY', () => {

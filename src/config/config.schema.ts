@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { apiKeyList } from './access-settings.js';
+import { apiKeyList, trustedProxies } from './access-settings.js';
 import { ConfigError } from './config-error.js';
 import { type DatabaseConfig, databaseConfig } from './database-config.js';
 
@@ -131,6 +131,7 @@ export const environmentSchema = z.object({
   RATE_LIMIT_PER_MINUTE: integer(120, 0, 1_000_000),
   SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 600_000),
   CORS_ORIGINS: z.string().default(''),
+  TRUST_PROXY: trustedProxies,
   ADMIN_API_KEYS: apiKeyList,
   USER_API_KEYS: apiKeyList,
   REQUIRE_USER_KEY: flag(false),
@@ -166,6 +167,11 @@ export interface Config {
     corsOrigins: string[];
     /** Chat, feedback and voice requests a client (API key or IP) may make a minute; 0: no limit. */
     rateLimitPerMinute: number;
+    /**
+     * Reverse proxies (addresses, CIDR ranges) whose X-Forwarded-For names the client; none: the client
+     * is the address a request connects from.
+     */
+    trustProxy: string[];
   };
   access: {
     /** Keys granting admin access (ADMIN_API_KEYS); none: admin endpoints answer loopback requests only. */
@@ -303,6 +309,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
         .map((origin) => origin.trim())
         .filter((origin) => origin !== ''),
       rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
+      trustProxy: raw.TRUST_PROXY,
     },
     access: {
       adminKeys: raw.ADMIN_API_KEYS,

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiKeys } from '../access/api-keys.js';
 import { AppError } from './errors.js';
+import { fromThisMachine } from './local-requests.js';
 
 /** Who may call a route: set as `config: { access }` in its options; routes without it are open. */
 export type RouteAccess = 'admin' | 'user';
@@ -19,28 +20,31 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-function isLoopback(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  const ipv4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
-  return ipv4 === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ipv4);
-}
-
 const CONFIGURE_ADMIN_KEY =
   'Административные методы без ключа доступны только с этого компьютера. Задайте ADMIN_API_KEYS и передайте ключ в заголовке Authorization: Bearer <ключ>.';
 const ADMIN_KEY_NEEDED = 'Нужен ключ администратора в заголовке Authorization: Bearer <ключ>.';
 const USER_KEY_NOT_ENOUGH = 'Этот ключ не даёт доступа к административным методам.';
 const USER_KEY_NEEDED = 'Нужен ключ доступа в заголовке Authorization: Bearer <ключ>.';
 
+export interface AccessOptions {
+  /** Chat and feedback need a user (or admin) key (REQUIRE_USER_KEY). */
+  requireUserKey: boolean;
+  /** TRUST_PROXY names proxies: request.ip may be a client they forward for. */
+  proxiesTrusted: boolean;
+}
+
 /**
  * Enforces each route's `access` before its body is read. Admin routes need an admin key, or, when there
- * is no admin key at all (neither configured nor made through the API), a request from this machine. User routes (chat, feedback) are open
- * unless REQUIRE_USER_KEY is set; then a user or an admin key is needed.
+ * is no admin key at all (neither configured nor made through the API), a request from this machine
+ * (see fromThisMachine). User routes (chat, feedback) are open unless REQUIRE_USER_KEY is set; then a user or
+ * an admin key is needed.
  */
 export function registerAccessControl(
   app: FastifyInstance,
   keys: Pick<ApiKeys, 'roleOf' | 'adminKeyExists'>,
-  requireUserKey: boolean,
+  options: AccessOptions,
 ): void {
+  const { requireUserKey, proxiesTrusted } = options;
   app.addHook('onRequest', async (request, reply) => {
     const required = request.routeOptions.config?.access;
     if (required === undefined) return;
@@ -53,7 +57,7 @@ export function registerAccessControl(
     if (required === 'admin') {
       if (role === 'admin') return;
       if (!keys.adminKeyExists) {
-        if (isLoopback(request.socket.remoteAddress)) return;
+        if (fromThisMachine(request, proxiesTrusted)) return;
         refuse('unauthorized', CONFIGURE_ADMIN_KEY);
       }
       if (role === 'user') refuse('forbidden', USER_KEY_NOT_ENOUGH);

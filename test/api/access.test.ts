@@ -93,6 +93,51 @@ describe('access without configured keys', () => {
   });
 });
 
+/** GET /api/admin/keys over real HTTP with the given headers; resolves with the status and body. */
+async function listKeys(baseUrl: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${baseUrl}/api/admin/keys`, { headers });
+  return { status: response.status, body: (await response.json()) as { detail?: string } };
+}
+
+describe('access without keys, and proxies', () => {
+  const context = useTestService();
+
+  it('does not count a request that came through a proxy as local when no proxy is trusted', async () => {
+    const { baseUrl } = context.service;
+    expect((await listKeys(baseUrl)).status).toBe(200);
+    // A proxy on this machine connects from loopback for every client; the headers it adds give it away.
+    for (const headers of [
+      { 'x-forwarded-for': '203.0.113.5' } as Record<string, string>,
+      { 'x-forwarded-for': '127.0.0.1' },
+      { 'x-real-ip': '127.0.0.1' },
+      { forwarded: 'for=127.0.0.1' },
+    ]) {
+      const refused = await listKeys(baseUrl, headers);
+      expect(refused.status, JSON.stringify(headers)).toBe(401);
+      expect(refused.body.detail).toContain('ADMIN_API_KEYS');
+    }
+  });
+});
+
+describe('access without keys behind a trusted proxy', () => {
+  // The test's requests come from 127.0.0.1: they play the proxy, forwarding for the client they name.
+  const context = useTestService({ TRUST_PROXY: '127.0.0.1' });
+
+  it('serves admin routes to a client on this machine only, by the address the proxy saw', async () => {
+    const { baseUrl } = context.service;
+    expect((await listKeys(baseUrl)).status).toBe(200);
+    expect((await listKeys(baseUrl, { 'x-forwarded-for': '127.0.0.1' })).status).toBe(200);
+    for (const forwardedFor of ['203.0.113.5', '127.0.0.1, 203.0.113.5', '::ffff:10.0.0.7']) {
+      const refused = await listKeys(baseUrl, { 'x-forwarded-for': forwardedFor });
+      expect(refused.status, forwardedFor).toBe(401);
+      expect(refused.body.detail).toContain('ADMIN_API_KEYS');
+    }
+    // A proxy that names its client in a header Fastify does not read: the client is unknown.
+    expect((await listKeys(baseUrl, { 'x-real-ip': '127.0.0.1' })).status).toBe(401);
+    expect((await listKeys(baseUrl, { forwarded: 'for=127.0.0.1' })).status).toBe(401);
+  });
+});
+
 describe('access with admin and user keys', () => {
   const context = useTestService({
     ADMIN_API_KEYS: ADMIN_KEY,

@@ -60,6 +60,7 @@ describe.concurrent('start-up with an invalid configuration', () => {
     ['SIMILARITY_THRESHOLD', 'x'],
     ['DATABASE_URL', 'postgres://'],
     ['ADMIN_API_KEYS', ','],
+    ['TRUST_PROXY', 'everyone'],
   ])('%s=%s stops start-up and names the variable', async (name, value) => {
     const { stderr, code } = await expectStartupFailure({ [name]: value });
     expect(code).toBe(78);
@@ -183,6 +184,8 @@ describe('configuration validation', () => {
     ['ADMIN_API_KEYS', 'an-admin-key-000001,,an-admin-key-000002'],
     ['USER_API_KEYS', ','],
     ['USER_API_KEYS', 'a-user-key-0000001 with-a-space'],
+    ['TRUST_PROXY', 'true'],
+    ['TRUST_PROXY', '192.168.0.0/40'],
   ])('%s=%s is rejected with a message naming it', (name, value) => {
     expect(() => parseConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => parseConfig({ [name]: value })).toThrow(name);
