@@ -87,6 +87,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerAccessControl(app, services.apiKeys, {
     requireUserKey: config.access.requireUserKey,
     proxiesTrusted: config.http.trustProxy.length > 0,
+    serviceHostnames: config.access.serviceHostnames,
+    corsOrigins: config.http.corsOrigins,
   });
   await registerRateLimits(app, config.http.rateLimitPerMinute, services.apiKeys);
   // Cross-origin access only for the configured origins, never a wildcard with credentials.

@@ -89,3 +89,18 @@ function proxyProblem(entry: string): string | undefined {
  * None (the default): a request's client is the address it connects from.
  */
 export const trustedProxies = commaList('proxy addresses', proxyProblem);
+
+const HOSTNAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/**
+ * SERVICE_HOSTNAMES: host names (or IP addresses) the service is reached under besides localhost and the
+ * loopback addresses; lower case, IPv6 addresses without brackets. Without admin keys, admin routes answer
+ * only requests addressed to one of these names (see src/http/local-requests.ts).
+ */
+export const serviceHostnames = commaList('host names', (entry) => {
+  const address = entry.startsWith('[') && entry.endsWith(']') ? entry.slice(1, -1) : entry;
+  return HOSTNAME.test(entry) || isIP(address) !== 0
+    ? undefined
+    : `"${entry}" is not a host name (expected names such as vasdom.example.com, without scheme or port)`;
+}).transform((names) => names.map((name) => name.replace(/^\[(.*)\]$/, '$1').toLowerCase()));

@@ -72,6 +72,7 @@ describe('parseConfig', () => {
       adminKeys: ['a-long-admin-key-0001', 'a-long-admin-key-0002'],
       userKeys: [],
       requireUserKey: false,
+      serviceHostnames: [],
     });
     expect(problemsOf({ USER_API_KEYS: 'short' })).toEqual([
       'USER_API_KEYS: entry 1 is too short (expected comma-separated keys of at least 16 characters)',
@@ -129,6 +130,24 @@ describe('parseConfig', () => {
       ]);
     }
     expect(problemsOf({ TRUST_PROXY: '2' })[0]).toMatch(/hop count/);
+  });
+
+  it('reads SERVICE_HOSTNAMES: host names or addresses, lower case, without scheme or port', () => {
+    expect(
+      parseConfig({ SERVICE_HOSTNAMES: 'VasDom.example.com, bot-1.internal,10.0.0.5, [2001:DB8::5]' }).access
+        .serviceHostnames,
+    ).toEqual(['vasdom.example.com', 'bot-1.internal', '10.0.0.5', '2001:db8::5']);
+    for (const value of [
+      'https://vasdom.example',
+      'vasdom.example:8001',
+      '*.example',
+      'a b',
+      'vasdom.example,',
+    ]) {
+      expect(problemsOf({ SERVICE_HOSTNAMES: value }), `SERVICE_HOSTNAMES=${value}`).toEqual([
+        expect.stringMatching(/^SERVICE_HOSTNAMES: /),
+      ]);
+    }
   });
 
   it('accepts EMERGENT_LLM_KEY as the LLM key and prefers LLM_API_KEY', () => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { apiKeyList, trustedProxies } from './access-settings.js';
+import { apiKeyList, serviceHostnames, trustedProxies } from './access-settings.js';
 import { ConfigError } from './config-error.js';
 import { type DatabaseConfig, databaseConfig } from './database-config.js';
 
@@ -132,6 +132,7 @@ export const environmentSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 600_000),
   CORS_ORIGINS: z.string().default(''),
   TRUST_PROXY: trustedProxies,
+  SERVICE_HOSTNAMES: serviceHostnames,
   ADMIN_API_KEYS: apiKeyList,
   USER_API_KEYS: apiKeyList,
   REQUIRE_USER_KEY: flag(false),
@@ -179,6 +180,11 @@ export interface Config {
     userKeys: string[];
     /** Chat and feedback need a user (or admin) key. */
     requireUserKey: boolean;
+    /**
+     * Host names the service is reached under besides localhost and loopback addresses (SERVICE_HOSTNAMES):
+     * without admin keys, admin routes answer only requests addressed to one of these or to loopback.
+     */
+    serviceHostnames: string[];
   };
   dataDir: string;
   database: DatabaseConfig;
@@ -315,6 +321,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
       adminKeys: raw.ADMIN_API_KEYS,
       userKeys: raw.USER_API_KEYS,
       requireUserKey: raw.REQUIRE_USER_KEY,
+      serviceHostnames: raw.SERVICE_HOSTNAMES,
     },
     dataDir,
     database: databaseConfig(

@@ -186,6 +186,7 @@ describe('configuration validation', () => {
     ['USER_API_KEYS', 'a-user-key-0000001 with-a-space'],
     ['TRUST_PROXY', 'true'],
     ['TRUST_PROXY', '192.168.0.0/40'],
+    ['SERVICE_HOSTNAMES', 'https://vasdom.example'],
   ])('%s=%s is rejected with a message naming it', (name, value) => {
     expect(() => parseConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => parseConfig({ [name]: value })).toThrow(name);
