@@ -45,6 +45,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     loggerInstance: httpLogger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
+    // request.ip is the client named by X-Forwarded-For only when a trusted proxy (TRUST_PROXY) sent it.
+    trustProxy: config.http.trustProxy.length > 0 ? [...config.http.trustProxy] : false,
     // The id comes from X-Request-Id when it is a sane token, else a new one (see requestIdOf).
     requestIdHeader: false,
     genReqId: requestIdOf,
@@ -83,8 +85,13 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerNotFoundHandler(app);
   registerRequestMetrics(app, metrics);
   registerSecurityHeaders(app);
-  registerAccessControl(app, services.apiKeys, config.access.requireUserKey);
-  await registerRateLimits(app, config.http.rateLimitPerMinute);
+  registerAccessControl(app, services.apiKeys, {
+    requireUserKey: config.access.requireUserKey,
+    proxiesTrusted: config.http.trustProxy.length > 0,
+    serviceHostnames: config.access.serviceHostnames,
+    corsOrigins: config.http.corsOrigins,
+  });
+  await registerRateLimits(app, config.http.rateLimitPerMinute, services.apiKeys);
   refuseWritesDuringStorageFault(app, services.database.status);
   // Cross-origin access only for the configured origins, never a wildcard with credentials.
   await app.register(cors, {

@@ -15,7 +15,13 @@ function problemsOf(environment: Record<string, string>): string[] {
 describe('parseConfig', () => {
   it('has embedded defaults: port 8001, SQLite under ./data, no LLM', () => {
     const config = parseConfig({});
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 8001, corsOrigins: [], rateLimitPerMinute: 120 });
+    expect(config.http).toEqual({
+      host: '0.0.0.0',
+      port: 8001,
+      corsOrigins: [],
+      rateLimitPerMinute: 120,
+      trustProxy: [],
+    });
     expect(config.database).toEqual({
       kind: 'sqlite',
       file: path.resolve('data', 'vasdom.sqlite'),
@@ -63,19 +69,86 @@ describe('parseConfig', () => {
   });
 
   it('reads API keys, refuses short ones, and a required user key with no key to give', () => {
-    expect(parseConfig({ ADMIN_API_KEYS: ' a-long-admin-key-0001 , a-long-admin-key-0002,' }).access).toEqual(
-      {
-        adminKeys: ['a-long-admin-key-0001', 'a-long-admin-key-0002'],
-        userKeys: [],
-        requireUserKey: false,
-      },
-    );
+    expect(parseConfig({ ADMIN_API_KEYS: ' a-long-admin-key-0001 , a-long-admin-key-0002' }).access).toEqual({
+      adminKeys: ['a-long-admin-key-0001', 'a-long-admin-key-0002'],
+      userKeys: [],
+      requireUserKey: false,
+      serviceHostnames: [],
+    });
     expect(problemsOf({ USER_API_KEYS: 'short' })).toEqual([
-      expect.stringMatching(/^USER_API_KEYS: expected comma-separated keys of at least 16 characters/),
+      'USER_API_KEYS: entry 1 is too short (expected comma-separated keys of at least 16 characters)',
     ]);
     expect(problemsOf({ REQUIRE_USER_KEY: 'true' })).toEqual([
       expect.stringMatching(/^REQUIRE_USER_KEY: expected USER_API_KEYS or ADMIN_API_KEYS/),
     ]);
+  });
+
+  it('refuses a key list with an empty entry or a key no header can carry, and never echoes a key', () => {
+    for (const name of ['ADMIN_API_KEYS', 'USER_API_KEYS']) {
+      for (const value of [
+        ',',
+        ' , ,',
+        'a-long-admin-key-0001,,a-long-admin-key-0002',
+        'a-long-admin-key-0001,',
+        ',a-long-admin-key-0001',
+        'a-long-admin key-0001',
+        'a-long-admin-ключ-0001',
+      ]) {
+        const problems = problemsOf({ [name]: value });
+        expect(problems, `${name}=${value}`).toEqual([expect.stringMatching(new RegExp(`^${name}: `))]);
+        expect(problems[0]).not.toContain('admin-key-0001');
+      }
+      // Unset or empty: no keys.
+      expect(parseConfig({ [name]: '' }).access).toMatchObject({ adminKeys: [], userKeys: [] });
+      expect(parseConfig({ [name]: '  ' }).access).toMatchObject({ adminKeys: [], userKeys: [] });
+    }
+    expect(problemsOf({ ADMIN_API_KEYS: 'a-long-admin-key-0001,,' })).toEqual([
+      'ADMIN_API_KEYS: entries 2 and 3 are empty (expected comma-separated keys, none of them empty)',
+    ]);
+  });
+
+  it('reads the trusted proxies of TRUST_PROXY: addresses and CIDR ranges, none by default', () => {
+    expect(parseConfig({}).http.trustProxy).toEqual([]);
+    expect(parseConfig({ TRUST_PROXY: '  ' }).http.trustProxy).toEqual([]);
+    expect(
+      parseConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1, fd00::/8, loopback, uniquelocal' }).http
+        .trustProxy,
+    ).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8', 'loopback', 'uniquelocal']);
+    for (const value of [
+      'true',
+      '*',
+      '1',
+      '2',
+      'proxy.internal',
+      '10.0.0.0/33',
+      '0.0.0.0/0',
+      '::1/129',
+      '10.0.0.1,',
+      '10.0.0.1/',
+    ]) {
+      expect(problemsOf({ TRUST_PROXY: value }), `TRUST_PROXY=${value}`).toEqual([
+        expect.stringMatching(/^TRUST_PROXY: /),
+      ]);
+    }
+    expect(problemsOf({ TRUST_PROXY: '2' })[0]).toMatch(/hop count/);
+  });
+
+  it('reads SERVICE_HOSTNAMES: host names or addresses, lower case, without scheme or port', () => {
+    expect(
+      parseConfig({ SERVICE_HOSTNAMES: 'VasDom.example.com, bot-1.internal,10.0.0.5, [2001:DB8::5]' }).access
+        .serviceHostnames,
+    ).toEqual(['vasdom.example.com', 'bot-1.internal', '10.0.0.5', '2001:db8::5']);
+    for (const value of [
+      'https://vasdom.example',
+      'vasdom.example:8001',
+      '*.example',
+      'a b',
+      'vasdom.example,',
+    ]) {
+      expect(problemsOf({ SERVICE_HOSTNAMES: value }), `SERVICE_HOSTNAMES=${value}`).toEqual([
+        expect.stringMatching(/^SERVICE_HOSTNAMES: /),
+      ]);
+    }
   });
 
   it('accepts EMERGENT_LLM_KEY as the LLM key and prefers LLM_API_KEY', () => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { apiKeyList, serviceHostnames, trustedProxies } from './access-settings.js';
 import { ConfigError } from './config-error.js';
 import { type DatabaseConfig, databaseConfig } from './database-config.js';
 
@@ -43,26 +44,8 @@ const url = z
   .pipe(z.url({ error: 'expected an http(s) URL' }).optional())
   .optional();
 
-/** A comma-separated list of keys, blanks dropped. */
-function keyList(raw: string): string[] {
-  return raw
-    .split(',')
-    .map((key) => key.trim())
-    .filter((key) => key !== '');
-}
-
 /** LOG_FILE values that turn the log file off. */
 const LOG_FILE_OFF = ['off', 'none', 'false', '0'];
-
-/** Comma-separated API keys; each long enough not to be guessed. */
-const MIN_API_KEY_LENGTH = 16;
-const apiKeys = z
-  .string()
-  .default('')
-  .refine(
-    (raw) => keyList(raw).every((key) => key.length >= MIN_API_KEY_LENGTH),
-    `expected comma-separated keys of at least ${MIN_API_KEY_LENGTH} characters`,
-  );
 
 /** The raw environment as the service reads it. Names from the prototype keep working. */
 export const environmentSchema = z.object({
@@ -149,8 +132,10 @@ export const environmentSchema = z.object({
   RATE_LIMIT_PER_MINUTE: integer(120, 0, 1_000_000),
   SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 600_000),
   CORS_ORIGINS: z.string().default(''),
-  ADMIN_API_KEYS: apiKeys,
-  USER_API_KEYS: apiKeys,
+  TRUST_PROXY: trustedProxies,
+  SERVICE_HOSTNAMES: serviceHostnames,
+  ADMIN_API_KEYS: apiKeyList,
+  USER_API_KEYS: apiKeyList,
   REQUIRE_USER_KEY: flag(false),
 });
 
@@ -184,6 +169,11 @@ export interface Config {
     corsOrigins: string[];
     /** Chat, feedback and voice requests a client (API key or IP) may make a minute; 0: no limit. */
     rateLimitPerMinute: number;
+    /**
+     * Reverse proxies (addresses, CIDR ranges) whose X-Forwarded-For names the client; none: the client
+     * is the address a request connects from.
+     */
+    trustProxy: string[];
   };
   access: {
     /** Keys granting admin access (ADMIN_API_KEYS); none: admin endpoints answer loopback requests only. */
@@ -191,6 +181,11 @@ export interface Config {
     userKeys: string[];
     /** Chat and feedback need a user (or admin) key. */
     requireUserKey: boolean;
+    /**
+     * Host names the service is reached under besides localhost and loopback addresses (SERVICE_HOSTNAMES):
+     * without admin keys, admin routes answer only requests addressed to one of these or to loopback.
+     */
+    serviceHostnames: string[];
   };
   dataDir: string;
   database: DatabaseConfig;
@@ -302,7 +297,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
     );
   }
   const raw = parsed.data;
-  if (raw.REQUIRE_USER_KEY && keyList(raw.USER_API_KEYS).length + keyList(raw.ADMIN_API_KEYS).length === 0) {
+  if (raw.REQUIRE_USER_KEY && raw.USER_API_KEYS.length + raw.ADMIN_API_KEYS.length === 0) {
     throw new ConfigError([
       'REQUIRE_USER_KEY: expected USER_API_KEYS or ADMIN_API_KEYS to hold at least one key',
     ]);
@@ -321,11 +316,13 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
         .map((origin) => origin.trim())
         .filter((origin) => origin !== ''),
       rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
+      trustProxy: raw.TRUST_PROXY,
     },
     access: {
-      adminKeys: keyList(raw.ADMIN_API_KEYS),
-      userKeys: keyList(raw.USER_API_KEYS),
+      adminKeys: raw.ADMIN_API_KEYS,
+      userKeys: raw.USER_API_KEYS,
       requireUserKey: raw.REQUIRE_USER_KEY,
+      serviceHostnames: raw.SERVICE_HOSTNAMES,
     },
     dataDir,
     database: databaseConfig(

@@ -25,7 +25,9 @@ export function docs(tag: ApiTag, summary: string, description?: string) {
 export function adminDocs(tag: ApiTag, summary: string, description?: string) {
   const access =
     'Admin only: `Authorization: Bearer <key>` with an admin key (from ADMIN_API_KEYS or made through ' +
-    '/api/admin/keys); while there is none, only requests from this machine.';
+    '/api/admin/keys); while there is none, only requests from this machine (not through a proxy unless ' +
+    'TRUST_PROXY names it) addressed to localhost, a loopback address or a name of SERVICE_HOSTNAMES. ' +
+    'Requests from pages of other sites are refused.';
   return {
     ...docs(tag, summary, description === undefined ? access : `${description}\n\n${access}`),
     security: [{ bearerAuth: [] }],

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ApiKeys } from '../access/api-keys.js';
+import { bearerToken } from './access.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -10,25 +12,31 @@ declare module 'fastify' {
 }
 
 /**
- * The client a request counts against: its API key when it sends one (a hash of it, so that keys stay
- * out of the limiter's memory), else its IP address.
+ * The client a request counts against: its API key when it sends a valid one (a hash of it, so that keys
+ * stay out of the limiter's memory), else its IP address. Any other bearer value counts against the
+ * address: were every string its own client, a made-up key per request would never be limited.
  */
-function clientOf(request: FastifyRequest): string {
-  const header = request.headers.authorization;
-  const key = typeof header === 'string' ? /^Bearer\s+(\S+)/i.exec(header)?.[1] : undefined;
-  return key ? `key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}` : `ip:${request.ip}`;
+function clientOf(keys: Pick<ApiKeys, 'roleOf'>, request: FastifyRequest): string {
+  const key = bearerToken(request);
+  return key !== undefined && keys.roleOf(key) !== undefined
+    ? `key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`
+    : `ip:${request.ip}`;
 }
 
 /**
  * Per-client limits on the routes marked `config: { rateLimited: true }`: at most `perMinute` requests a
  * minute each; beyond that 429 with Retry-After and a message. 0 turns them off.
  */
-export async function registerRateLimits(app: FastifyInstance, perMinute: number): Promise<void> {
+export async function registerRateLimits(
+  app: FastifyInstance,
+  perMinute: number,
+  keys: Pick<ApiKeys, 'roleOf'>,
+): Promise<void> {
   if (perMinute === 0) return;
   await app.register(rateLimit, {
     max: perMinute,
     timeWindow: 60_000,
-    keyGenerator: clientOf,
+    keyGenerator: (request) => clientOf(keys, request),
     allowList: (request) => request.routeOptions.config?.rateLimited !== true,
     errorResponseBuilder: (_request, context) =>
       Object.assign(

@@ -59,6 +59,8 @@ describe.concurrent('start-up with an invalid configuration', () => {
     ['MIN_RATING_THRESHOLD', '9'],
     ['SIMILARITY_THRESHOLD', 'x'],
     ['DATABASE_URL', 'postgres://'],
+    ['ADMIN_API_KEYS', ','],
+    ['TRUST_PROXY', 'everyone'],
   ])('%s=%s stops start-up and names the variable', async (name, value) => {
     const { stderr, code } = await expectStartupFailure({ [name]: value });
     expect(code).toBe(78);
@@ -178,6 +180,13 @@ describe('configuration validation', () => {
     ['LOG_LEVEL', 'loud'],
     ['NODE_ENV', 'staging'],
     ['DATABASE_URL', 'mongodb://localhost/vasdom'],
+    ['ADMIN_API_KEYS', ' , '],
+    ['ADMIN_API_KEYS', 'an-admin-key-000001,,an-admin-key-000002'],
+    ['USER_API_KEYS', ','],
+    ['USER_API_KEYS', 'a-user-key-0000001 with-a-space'],
+    ['TRUST_PROXY', 'true'],
+    ['TRUST_PROXY', '192.168.0.0/40'],
+    ['SERVICE_HOSTNAMES', 'https://vasdom.example'],
   ])('%s=%s is rejected with a message naming it', (name, value) => {
     expect(() => parseConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => parseConfig({ [name]: value })).toThrow(name);
