@@ -82,6 +82,10 @@ export class LlmAnswerer {
           })
         : await model.complete(messages, { signal });
       metrics.llmDuration.observe({ result: 'success' }, (performance.now() - called) / 1000);
+      // A whole call by the protocol, but the answer stops mid-way: worth a look at LLM_MAX_TOKENS.
+      if (completion.finishReason === 'length') {
+        logger.warn({ maxTokensReached: true }, 'the LLM answer was cut at LLM_MAX_TOKENS');
+      }
       if (completion.usage) {
         metrics.llmTokens.inc({ kind: 'prompt' }, completion.usage.promptTokens);
         metrics.llmTokens.inc({ kind: 'completion' }, completion.usage.completionTokens);

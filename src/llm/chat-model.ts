@@ -8,6 +8,8 @@ export interface ChatCompletion {
   /** The model that answered, as the provider reports it. */
   model: string;
   usage: { promptTokens: number; completionTokens: number } | undefined;
+  /** Why the model stopped, as the provider says (stop, length, content_filter…), if it said. */
+  finishReason?: string;
 }
 
 export interface ChatCallOptions {
