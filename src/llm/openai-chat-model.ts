@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import type { LlmConfig } from '../config/config.schema.js';
 import {
+  abortedCallFailure,
   type ChatCallOptions,
   type ChatCompletion,
   type ChatMessage,
@@ -121,12 +122,8 @@ export class OpenAiChatModel implements ChatModel {
 
 /** Provider errors without their request details (which may carry the key or user text). */
 function translateError(error: unknown, signal?: AbortSignal): ChatModelError {
-  if (signal?.aborted) {
-    // The question's deadline (a TimeoutError) or the client going away.
-    return (signal.reason as Error | undefined)?.name === 'TimeoutError'
-      ? new ChatModelError('The model did not answer before the deadline', 'timeout')
-      : new ChatModelError('The model call was abandoned', 'aborted');
-  }
+  // The question's deadline, the service shutting down or the client going away.
+  if (signal?.aborted) return abortedCallFailure(signal);
   const failure = providerFailure(error, 'model provider');
   if (failure)
     return new ChatModelError(failure.message, failure.reason, { retryAfterMs: failure.retryAfterMs });
