@@ -28,6 +28,9 @@ async function main(): Promise<void> {
   /**
    * Stops accepting (new requests get 503 meanwhile), lets the requests in flight finish, stops the
    * background work, closes the database; exits 0, or 1 when that takes longer than SHUTDOWN_TIMEOUT_MS.
+   * LLM calls still running halfway through that window are cut short, and their questions answered
+   * without the LLM: the other half is left for storing them and closing, so that every question accepted
+   * is answered (a question's LLM deadline, LLM_DEADLINE_MS, is longer than the window by default).
    */
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -40,11 +43,13 @@ async function main(): Promise<void> {
       );
       void logging.close().finally(() => process.exit(1));
     }, config.shutdownTimeoutMs);
+    const cutShort = setTimeout(() => services.cutShortLlmCalls(), config.shutdownTimeoutMs / 2);
     try {
       // Connections kept alive after their request finishes would hold the close until they time out.
       const idleSweep = setInterval(() => app.server.closeIdleConnections(), 100);
       await app.close();
       clearInterval(idleSweep);
+      clearTimeout(cutShort);
       await services.close();
       clearTimeout(timeout);
       logger.info('stopped');

@@ -20,7 +20,7 @@ import { KnowledgeStore } from './knowledge/knowledge.store.js';
 import { FeedbackStore } from './learning/feedback.store.js';
 import { LearningService } from './learning/learning.service.js';
 import { LearningDataTally, TALLY_RESYNC_INTERVAL_MS } from './learning/learning-data-tally.js';
-import type { ChatModel } from './llm/chat-model.js';
+import { type ChatModel, shutdownAbortReason } from './llm/chat-model.js';
 import { HealthService } from './observability/health.service.js';
 import { Metrics } from './observability/metrics.js';
 import { SystemSampler } from './observability/system-sampler.js';
@@ -61,6 +61,11 @@ export interface Services {
   health: HealthService;
   apiKeys: ApiKeys;
   model: ChatModel | undefined;
+  /**
+   * Cuts the LLM calls in flight short (reason shutdown), and fails any asked for after at once: their
+   * questions are answered without the LLM. For shutdown, so that no question waits out its deadline.
+   */
+  cutShortLlmCalls(): void;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
@@ -240,6 +245,8 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     const apiKeys = new ApiKeys(config.access, new ApiKeyStore(database.db), changes);
     await apiKeys.start();
 
+    const llmShutdown = new AbortController();
+
     const chat = new ChatService({
       conversations,
       retrieval,
@@ -257,6 +264,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
           logger: logger.child({ module: 'llm' }),
           deadlineMs: config.llm.deadlineMs,
           history: config.llm.history,
+          shutdown: llmShutdown.signal,
         }),
       profile,
       metrics,
@@ -295,6 +303,9 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       health,
       apiKeys,
       model,
+      cutShortLlmCalls() {
+        if (!llmShutdown.signal.aborted) llmShutdown.abort(shutdownAbortReason());
+      },
       async close() {
         health.stop();
         apiKeys.stop();

@@ -46,6 +46,11 @@ export class LlmAnswerer {
       logger: Logger;
       deadlineMs: number;
       history: { turns: number; chars: number };
+      /**
+       * Aborted (with shutdownAbortReason) when the service stops: the calls in flight, and any asked for
+       * after, fail at once with reason shutdown, and their questions are answered without the LLM.
+       */
+      shutdown?: AbortSignal;
     },
   ) {}
 
@@ -67,7 +72,7 @@ export class LlmAnswerer {
       },
       message,
     );
-    const call = abortableCall(deadlineMs, stream?.signal);
+    const call = abortableCall(deadlineMs, stream?.signal, this.dependencies.shutdown);
     const { signal } = call;
     let streamed = '';
     const called = performance.now();
@@ -82,6 +87,10 @@ export class LlmAnswerer {
           })
         : await model.complete(messages, { signal });
       metrics.llmDuration.observe({ result: 'success' }, (performance.now() - called) / 1000);
+      // A whole call by the protocol, but the answer stops mid-way: worth a look at LLM_MAX_TOKENS.
+      if (completion.finishReason === 'length') {
+        logger.warn({ maxTokensReached: true }, 'the LLM answer was cut at LLM_MAX_TOKENS');
+      }
       if (completion.usage) {
         metrics.llmTokens.inc({ kind: 'prompt' }, completion.usage.promptTokens);
         metrics.llmTokens.inc({ kind: 'completion' }, completion.usage.completionTokens);
@@ -123,25 +132,30 @@ export class LlmAnswerer {
 
 /**
  * The signal of one LLM call: aborted with a TimeoutError when the question's deadline passes, or with the
- * client's reason when it goes away. `finish` stops watching both once the call is over.
+ * reason of the client going away or of the service shutting down. `finish` stops watching them all once
+ * the call is over.
  */
 function abortableCall(
   deadlineMs: number,
   clientGone: AbortSignal | undefined,
+  shutdown: AbortSignal | undefined,
 ): { signal: AbortSignal; finish(): void } {
   const controller = new AbortController();
   const deadline = setTimeout(
     () => controller.abort(new DOMException("The question's deadline passed", 'TimeoutError')),
     deadlineMs,
   );
-  const onClientGone = () => controller.abort(clientGone?.reason);
-  if (clientGone?.aborted) onClientGone();
-  else clientGone?.addEventListener('abort', onClientGone, { once: true });
+  const watched = [clientGone, shutdown].filter((signal) => signal !== undefined);
+  const onAbort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
+  for (const signal of watched) {
+    if (signal.aborted) controller.abort(signal.reason);
+    else signal.addEventListener('abort', onAbort, { once: true });
+  }
   return {
     signal: controller.signal,
     finish() {
       clearTimeout(deadline);
-      clientGone?.removeEventListener('abort', onClientGone);
+      for (const signal of watched) signal.removeEventListener('abort', onAbort);
     },
   };
 }

@@ -8,6 +8,8 @@ export interface ChatCompletion {
   /** The model that answered, as the provider reports it. */
   model: string;
   usage: { promptTokens: number; completionTokens: number } | undefined;
+  /** Why the model stopped, as the provider says (stop, length, content_filter…), if it said. */
+  finishReason?: string;
 }
 
 export interface ChatCallOptions {
@@ -33,8 +35,9 @@ export interface ChatModel {
 /**
  * Why a call failed. unavailable: 429, 5xx or no connection (worth retrying); timeout: no answer in time;
  * rejected: the provider refused the request (a bad key, a bad request); malformed: an answer that cannot
- * be read; aborted: the caller gave up (its client went away); circuit_open: not tried, the provider has
- * been failing; overloaded: not tried, too many questions are waiting for it.
+ * be read (or a stream cut off before its end); aborted: the caller gave up (its client went away);
+ * shutdown: cut short because the service is stopping; circuit_open: not tried, the provider has been
+ * failing; overloaded: not tried, too many questions are waiting for it.
  */
 export type ChatModelFailure =
   | 'timeout'
@@ -42,6 +45,7 @@ export type ChatModelFailure =
   | 'rejected'
   | 'malformed'
   | 'aborted'
+  | 'shutdown'
   | 'circuit_open'
   | 'overloaded';
 
@@ -57,5 +61,28 @@ export class ChatModelError extends Error {
     super(message, options);
     this.name = 'ChatModelError';
     this.retryAfterMs = options?.retryAfterMs;
+  }
+}
+
+/** The reason calls are aborted with when the service shuts down; they fail with reason shutdown. */
+export function shutdownAbortReason(): DOMException {
+  return new DOMException('The service is shutting down', 'ShutdownError');
+}
+
+/**
+ * The failure of a call its signal aborted, by the signal's reason: the question's deadline (a
+ * TimeoutError), the service shutting down, or else the caller giving up (its client went away).
+ */
+export function abortedCallFailure(signal: AbortSignal, waiting = false): ChatModelError {
+  switch ((signal.reason as Error | undefined)?.name) {
+    case 'TimeoutError':
+      return new ChatModelError('The model did not answer before the deadline', 'timeout');
+    case 'ShutdownError':
+      return new ChatModelError('The model call was cut short: the service is shutting down', 'shutdown');
+    default:
+      return new ChatModelError(
+        waiting ? 'The question was abandoned while waiting for the LLM' : 'The model call was abandoned',
+        'aborted',
+      );
   }
 }

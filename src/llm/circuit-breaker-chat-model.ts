@@ -20,7 +20,8 @@ export interface CircuitPolicy {
  * Stops calling a provider that keeps failing. After `failureThreshold` failures in a row the circuit
  * opens: calls fail at once (reason circuit_open) and questions are answered without the LLM. After
  * `cooldownMs` it is half open: one call tries the provider, the others still fail at once; its success
- * closes the circuit, its failure opens it for another cooldown. Calls the caller abandoned do not count.
+ * closes the circuit, its failure opens it for another cooldown. Calls the caller abandoned, or shutdown
+ * cut short, do not count.
  */
 export class CircuitBreakerChatModel implements ChatModel {
   readonly name: string;
@@ -66,7 +67,9 @@ export class CircuitBreakerChatModel implements ChatModel {
       this.succeeded();
       return result;
     } catch (error) {
-      const abandoned = error instanceof ChatModelError && error.reason === 'aborted';
+      // Neither the caller giving up nor the service shutting down says anything of the provider.
+      const abandoned =
+        error instanceof ChatModelError && (error.reason === 'aborted' || error.reason === 'shutdown');
       if (!abandoned) this.failed();
       throw error;
     } finally {

@@ -5,7 +5,7 @@ import type {
   ChatModel,
   ChatStreamOptions,
 } from './chat-model.js';
-import { ChatModelError } from './chat-model.js';
+import { abortedCallFailure, ChatModelError } from './chat-model.js';
 
 export interface ConcurrencyLimits {
   /** Calls to the provider at once (LLM_MAX_CONCURRENT). */
@@ -67,13 +67,7 @@ export class ConcurrencyLimitedChatModel implements ChatModel {
       const onAbort = () => {
         const position = this.waiting.indexOf(entry);
         if (position >= 0) this.waiting.splice(position, 1);
-        const timedOut = (signal?.reason as Error | undefined)?.name === 'TimeoutError';
-        entry.giveUp(
-          new ChatModelError(
-            'The question was abandoned while waiting for the LLM',
-            timedOut ? 'timeout' : 'aborted',
-          ),
-        );
+        entry.giveUp(abortedCallFailure(signal as AbortSignal, true));
       };
       const entry = {
         start: () => {

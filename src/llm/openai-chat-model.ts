@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import type { LlmConfig } from '../config/config.schema.js';
 import {
+  abortedCallFailure,
   type ChatCallOptions,
   type ChatCompletion,
   type ChatMessage,
@@ -40,7 +41,8 @@ export class OpenAiChatModel implements ChatModel {
     } catch (error) {
       throw translateError(error, options.signal);
     }
-    const text = response?.choices?.[0]?.message?.content?.trim();
+    const choice = response?.choices?.[0];
+    const text = choice?.message?.content?.trim();
     if (!text) throw new ChatModelError('The model returned no answer text', 'malformed');
     return {
       text,
@@ -48,6 +50,7 @@ export class OpenAiChatModel implements ChatModel {
       usage: response.usage
         ? { promptTokens: response.usage.prompt_tokens, completionTokens: response.usage.completion_tokens }
         : undefined,
+      finishReason: choice?.finish_reason ?? undefined,
     };
   }
 
@@ -55,6 +58,7 @@ export class OpenAiChatModel implements ChatModel {
     let text = '';
     let model = this.config.model;
     let usage: ChatCompletion['usage'];
+    let finishReason: string | undefined;
     try {
       const chunks = await this.client.chat.completions.create(
         { ...this.request(messages), stream: true, stream_options: { include_usage: true } },
@@ -68,7 +72,9 @@ export class OpenAiChatModel implements ChatModel {
             completionTokens: chunk.usage.completion_tokens,
           };
         }
-        const delta = chunk.choices?.[0]?.delta?.content;
+        const choice = chunk.choices?.[0];
+        if (choice?.finish_reason) finishReason = choice.finish_reason;
+        const delta = choice?.delta?.content;
         if (typeof delta === 'string' && delta !== '') {
           text += delta;
           options.onDelta(delta);
@@ -79,8 +85,14 @@ export class OpenAiChatModel implements ChatModel {
     } catch (error) {
       throw translateError(error, options.signal);
     }
+    // Every provider ends its last chunk with a finish reason. A body that ends without one was cut off,
+    // even when the transport saw a clean end (a connection closed without framing); the client library
+    // does not tell whether [DONE] came, and [DONE] without a finish reason would not say the text is whole.
+    if (finishReason === undefined) {
+      throw new ChatModelError('The model stream ended without a finish reason: it was cut off', 'malformed');
+    }
     if (text.trim() === '') throw new ChatModelError('The model returned no answer text', 'malformed');
-    return { text: text.trim(), model, usage };
+    return { text: text.trim(), model, usage, finishReason };
   }
 
   async probe(): Promise<void> {
@@ -110,12 +122,8 @@ export class OpenAiChatModel implements ChatModel {
 
 /** Provider errors without their request details (which may carry the key or user text). */
 function translateError(error: unknown, signal?: AbortSignal): ChatModelError {
-  if (signal?.aborted) {
-    // The question's deadline (a TimeoutError) or the client going away.
-    return (signal.reason as Error | undefined)?.name === 'TimeoutError'
-      ? new ChatModelError('The model did not answer before the deadline', 'timeout')
-      : new ChatModelError('The model call was abandoned', 'aborted');
-  }
+  // The question's deadline, the service shutting down or the client going away.
+  if (signal?.aborted) return abortedCallFailure(signal);
   const failure = providerFailure(error, 'model provider');
   if (failure)
     return new ChatModelError(failure.message, failure.reason, { retryAfterMs: failure.retryAfterMs });

@@ -1,4 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { ConcurrencyLimitedChatModel } from '../../src/llm/concurrency-limited-chat-model.js';
+import { eventually } from '../helpers/eventually.js';
 import { useFakeLlmService } from './support/service-block.js';
 
 const MODEL_ANSWER = 'Генеральная уборка подъезда стоит от 3 500 рублей.';
@@ -178,5 +180,45 @@ describe('a bound on concurrent LLM calls', () => {
     }
     const metrics = await (await fetch(`${llm.service.baseUrl}/api/metrics`)).text();
     expect(sample(metrics, 'vasdom_llm_failures_total', '{reason="overloaded"}')).toBe(1);
+  });
+});
+
+describe('LLM calls cut short for shutdown', () => {
+  const llm = useFakeLlmService({
+    LLM_MAX_CONCURRENT: '1',
+    LLM_QUEUE_SIZE: '1',
+    LLM_BREAKER_FAILURES: '1',
+    LLM_DEADLINE_MS: '30000',
+    LLM_TIMEOUT_MS: '30000',
+  });
+
+  it('answers the question in flight and the one queued for a slot without the LLM, and does not count against the provider', async () => {
+    llm.fake.respondWith({ kind: 'hang' });
+    const calls = llm.fake.requests.length;
+    const running = llm.api.ask(QUESTION);
+    await eventually(() => llm.fake.requests.length === calls + 1);
+    const queued = llm.api.ask(`${QUESTION} Срочно.`);
+    const limiter = llm.service.services.model as ConcurrencyLimitedChatModel;
+    await eventually(() => limiter.queued === 1);
+
+    const cut = performance.now();
+    llm.service.services.cutShortLlmCalls();
+    const answers = await Promise.all([running, queued]);
+    expect(performance.now() - cut).toBeLessThan(1000);
+    // A question asked after the cut is answered at once, without calling the provider.
+    answers.push(await llm.api.ask('Есть ли скидки для ТСЖ?'));
+    expect(llm.fake.requests.length).toBe(calls + 1);
+    for (const answer of answers) {
+      expect(answer.model_used).toBe('fallback');
+      expect(await llm.service.services.conversations.findById(answer.log_id)).toMatchObject({
+        answer_source: 'fallback',
+        llm_failure: 'shutdown',
+      });
+    }
+    const metrics = (await llm.api.request('GET', '/api/metrics')).body as string;
+    expect(sample(metrics, 'vasdom_llm_failures_total', '{reason="shutdown"}')).toBe(3);
+    // One failure would open the circuit; being cut short is not one.
+    expect(sample(metrics, 'vasdom_llm_circuit_state', '{state="closed"}')).toBe(1);
+    expect(llm.api.serverErrors()).toEqual([]);
   });
 });

@@ -62,6 +62,55 @@ describe('POST /api/voice/process/stream', () => {
     expect(stored).toMatchObject({ answer_source: 'fallback', llm_failure: 'malformed', interrupted: 0 });
   });
 
+  it('keeps an answer the provider ended for its length (max_tokens): the call itself is whole', async () => {
+    llm.fake.respondWith({ kind: 'answer', text: MODEL_ANSWER, finishReason: 'length' });
+    const stream = await ask('Во сколько убирают подъезды по субботам? (длинный ответ)');
+    const done = stream.events.at(-1)?.data;
+    expect(stream.events.map((event) => event.event)).toEqual(['delta', 'delta', 'delta', 'done']);
+    expect(done).toMatchObject({ response: MODEL_ANSWER, model_used: 'gpt-4o-mini' });
+    const stored = await llm.service.services.conversations.findById(done.log_id);
+    expect(stored).toMatchObject({ answer_source: 'llm', llm_failure: null });
+  });
+
+  describe('a provider that closes an unframed connection before the end of its answer', () => {
+    // Two pieces without a finish reason and without [DONE], then the connection closes: with neither
+    // Content-Length nor chunked encoding, that is a clean end of the body to the HTTP client.
+    const cut = { kind: 'unframed-cut', text: MODEL_ANSWER, pieces: 2 } as const;
+    const truncated = MODEL_ANSWER.slice(0, 2 * Math.ceil(MODEL_ANSWER.length / 3));
+    const malformedFailures = async () => {
+      const metrics = (await llm.api.request('GET', '/api/metrics')).body as string;
+      return Number(/^vasdom_llm_failures_total\{reason="malformed"\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
+    };
+
+    it('withdraws the streamed pieces and answers without the LLM', async () => {
+      llm.fake.respondWith(cut);
+      const failuresBefore = await malformedFailures();
+      const stream = await ask('Сколько сотрудников работает в компании? (поток оборван)');
+      const names = stream.events.map((event) => event.event);
+      expect(names).toEqual(['delta', 'delta', 'reset', 'delta', 'done']);
+      expect(stream.events[0]?.data.text + stream.events[1]?.data.text).toBe(truncated);
+      const done = stream.events.at(-1)?.data;
+      expect(done.model_used).toBe('fallback');
+      expect(streamedText(stream.events)).toBe(done.response);
+      expect(done.response).toContain('82');
+      const stored = await llm.service.services.conversations.findById(done.log_id);
+      expect(stored).toMatchObject({ answer_source: 'fallback', llm_failure: 'malformed', interrupted: 0 });
+      expect(stored?.ai_response).not.toContain(truncated);
+      expect(await malformedFailures()).toBe(failuresBefore + 1);
+    });
+
+    it('answers a plain question without the LLM when the JSON answer is cut', async () => {
+      llm.fake.respondWith(cut);
+      const failuresBefore = await malformedFailures();
+      const answer = await llm.api.ask('Сколько сотрудников работает в компании? (ответ оборван)');
+      expect(answer.model_used).toBe('fallback');
+      expect(answer.response).toContain('82');
+      const stored = await llm.service.services.conversations.findById(answer.log_id);
+      expect(stored).toMatchObject({ answer_source: 'fallback', llm_failure: 'malformed', interrupted: 0 });
+      expect(await malformedFailures()).toBe(failuresBefore + 1);
+    });
+  });
+
   it('stops the provider call when the client goes away, and keeps the conversation as interrupted', async () => {
     llm.fake.respondWith({ kind: 'partial', text: MODEL_ANSWER, pieces: 1, ending: 'hang' });
     const abandonedBefore = llm.fake.abandoned;

@@ -1,13 +1,29 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export type FakeBehaviour =
-  /** After `delayMs`; streamed requests get the text in `pieces` (default 3) chunks, `delayMs` apart. */
-  | { kind: 'answer'; text: string; model?: string; pieces?: number; delayMs?: number }
+  /**
+   * After `delayMs`; streamed requests get the text in `pieces` (default 3) chunks, `delayMs` apart, the
+   * last one followed by a chunk with the finish reason (default stop).
+   */
+  | {
+      kind: 'answer';
+      text: string;
+      model?: string;
+      pieces?: number;
+      delayMs?: number;
+      finishReason?: string;
+    }
   /** A stream that sends its first `pieces` chunks, then, after `delayMs`, hangs ('hang') or is cut. */
   | { kind: 'partial'; text: string; pieces: number; ending: 'cut' | 'hang'; delayMs?: number }
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'hang' }
-  | { kind: 'malformed' };
+  | { kind: 'malformed' }
+  /**
+   * Cut on an unframed connection (HTTP/1.1 with neither Content-Length nor chunked encoding: the body
+   * ends when the socket closes, so the client sees a clean end). A streamed request gets `pieces` chunks
+   * without a finish reason and without [DONE]; any other gets the first half of the JSON answer.
+   */
+  | { kind: 'unframed-cut'; text: string; pieces: number };
 
 export interface RecordedRequest {
   path: string;
@@ -118,16 +134,13 @@ export class FakeOpenAiServer {
         if (behaviour.delayMs) await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(
-          JSON.stringify({
-            id: `chatcmpl-${this.requests.length}`,
-            object: 'chat.completion',
-            created: Math.floor(Date.now() / 1000),
-            model: behaviour.model ?? body?.model ?? 'fake-model',
-            choices: [
-              { index: 0, message: { role: 'assistant', content: behaviour.text }, finish_reason: 'stop' },
-            ],
-            usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 },
-          }),
+          JSON.stringify(
+            completion(
+              `chatcmpl-${this.requests.length}`,
+              behaviour.model ?? body?.model ?? 'fake-model',
+              behaviour.text,
+            ),
+          ),
         );
         return;
       case 'status':
@@ -143,7 +156,43 @@ export class FakeOpenAiServer {
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end('{"id": "chatcmpl-broken", "choices": [');
         return;
+      case 'unframed-cut':
+        this.cutUnframed(body, behaviour, response);
+        return;
     }
+  }
+
+  /**
+   * Writes the answer on the socket itself, as a server that frames its body by closing the connection:
+   * Node's own response would add a Content-Length or chunked encoding, which would show the cut.
+   */
+  private cutUnframed(
+    body: any,
+    behaviour: Extract<FakeBehaviour, { kind: 'unframed-cut' }>,
+    response: ServerResponse,
+  ): void {
+    const id = `chatcmpl-${this.requests.length}`;
+    const model = body?.model ?? 'fake-model';
+    let contentType: string;
+    let payload: string;
+    if (body?.stream === true) {
+      contentType = 'text/event-stream';
+      payload = [
+        { role: 'assistant', content: '' },
+        ...splitText(behaviour.text, 3)
+          .slice(0, behaviour.pieces)
+          .map((content) => ({ content })),
+      ]
+        .map((delta) => sseChunk(id, model, [{ index: 0, delta, finish_reason: null }]))
+        .join('');
+    } else {
+      contentType = 'application/json';
+      const whole = JSON.stringify(completion(id, model, behaviour.text));
+      payload = whole.slice(0, Math.floor(whole.length / 2));
+    }
+    response.socket?.end(
+      `HTTP/1.1 200 OK\r\nContent-Type: ${contentType}\r\nConnection: close\r\n\r\n${payload}`,
+    );
   }
 
   private answerEmbeddings(body: any, response: ServerResponse): void {
@@ -186,14 +235,7 @@ export class FakeOpenAiServer {
     const id = `chatcmpl-${this.requests.length}`;
     const model = (behaviour.kind === 'answer' && behaviour.model) || body?.model || 'fake-model';
     const chunk = (delta: object, extra: object = {}) =>
-      `data: ${JSON.stringify({
-        id,
-        object: 'chat.completion.chunk',
-        created: Math.floor(Date.now() / 1000),
-        model,
-        choices: [{ index: 0, delta, finish_reason: null }],
-        ...extra,
-      })}\n\n`;
+      sseChunk(id, model, [{ index: 0, delta, finish_reason: null }], extra);
     const pieces = splitText(behaviour.text, behaviour.kind === 'answer' ? (behaviour.pieces ?? 3) : 3);
     const sent = behaviour.kind === 'partial' ? pieces.slice(0, behaviour.pieces) : pieces;
     response.write(chunk({ role: 'assistant', content: '' }));
@@ -212,7 +254,8 @@ export class FakeOpenAiServer {
       response.socket?.destroy();
       return;
     }
-    response.write(chunk({}, { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }));
+    const finishReason = (behaviour.kind === 'answer' && behaviour.finishReason) || 'stop';
+    response.write(chunk({}, { choices: [{ index: 0, delta: {}, finish_reason: finishReason }] }));
     response.write(
       chunk({}, { choices: [], usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 } }),
     );
@@ -220,6 +263,30 @@ export class FakeOpenAiServer {
     finished = true;
     response.end();
   }
+}
+
+/** A whole chat completion, as a non-streamed request gets it. */
+function completion(id: string, model: string, text: string) {
+  return {
+    id,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 },
+  };
+}
+
+/** One event of a streamed chat completion. */
+function sseChunk(id: string, model: string, choices: object[], extra: object = {}): string {
+  const chunk = {
+    id,
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices,
+  };
+  return `data: ${JSON.stringify({ ...chunk, ...extra })}\n\n`;
 }
 
 /** A text in `count` pieces of about equal length (at least one character each). */
