@@ -154,11 +154,10 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
           .catchUp()
           .catch((error: unknown) => replicaLogger.warn({ err: error }, 'learning catch-up failed')),
     );
-    const state = new ServiceStateStore(database.db);
     const learning = new LearningService({
       feedback,
       conversations,
-      state,
+      state: new ServiceStateStore(database.db),
       retrieval,
       tally,
       metrics,
@@ -218,10 +217,6 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     const indexStatus = () => ({ state: retrieval.indexState, items: retrieval.indexSize });
     const health = new HealthService({
       database,
-      probeWrite: () => {
-        const now = new Date().toISOString();
-        return state.set('storage_write_probe', now, now);
-      },
       sampler: new SystemSampler(config.dataDir),
       embedder,
       tally,

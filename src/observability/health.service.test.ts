@@ -43,9 +43,12 @@ describe('HealthService', () => {
     model = new SwitchableModel();
     writesFail = false;
     health = new HealthService({
-      database,
-      probeWrite: async () => {
-        if (writesFail) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      database: {
+        ...database,
+        probeWrite: async () => {
+          if (writesFail) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+          await database.probeWrite();
+        },
       },
       sampler: new SystemSampler(directory),
       embedder,

@@ -131,10 +131,8 @@ export class HealthService {
 
   constructor(
     private readonly dependencies: {
-      /** Pinged, its storage status read, its files checked. */
-      database: Pick<Database, 'db' | 'status' | 'checkFiles'>;
-      /** A small write, tried while a storage fault lasts: once it succeeds, the fault is over. */
-      probeWrite: () => Promise<void>;
+      /** Pinged, its storage status read, its files checked, a write tried while a storage fault lasts. */
+      database: Pick<Database, 'db' | 'status' | 'checkFiles' | 'probeWrite'>;
       sampler: SystemSampler;
       embedder: Embedder;
       tally: LearningDataTally;
@@ -183,15 +181,15 @@ export class HealthService {
   }
 
   private async pingDatabase(): Promise<void> {
-    const { database, probeWrite } = this.dependencies;
+    const { database } = this.dependencies;
     this.database = await probe(() => pingDatabase(database.db));
     database.checkFiles();
     const fault = database.status.fault;
     if (fault !== undefined && fault.kind !== 'file_lost') {
       // Nothing else may write while the service is not ready: this is how it finds that space is free
       // again, or the server back.
-      await probeWrite().then(
-        () => database.status.noteWriteSucceeded(),
+      await database.probeWrite().then(
+        () => database.status.noteRecovered(),
         () => undefined,
       );
     }

@@ -1,3 +1,5 @@
+import { statfs } from 'node:fs/promises';
+import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
   Kysely,
@@ -54,6 +56,11 @@ export interface Database {
    * in the background too, so that a loss is noticed while nothing is written). PostgreSQL: nothing to check.
    */
   checkFiles(): void;
+  /**
+   * A write that needs new space: health tries it while a full disk or an outage lasts, and the fault is
+   * over once it goes through. It changes nothing a reader sees.
+   */
+  probeWrite(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -89,6 +96,9 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   return config.kind === 'postgres' ? openPostgres(config, options) : openSqlite(config, options);
 }
 
+/** Free space on the SQLite file's file system from which a full disk counts as over: about a second of busy writes. */
+const RECOVERED_FREE_BYTES = 4 * 1024 * 1024;
+
 /** Why SQLite writes are refused once the file is lost: the client is told to call for an operator. */
 const FILE_LOST_MESSAGE =
   'Файл базы данных удалён или заменён во время работы сервиса: запись остановлена, чтобы не потерять данные. Сообщите администратору.';
@@ -123,7 +133,6 @@ function openSqlite(config: Extract<DatabaseConfig, { kind: 'sqlite' }>, options
   };
   const watch: StatementWatch = {
     beforeWrite: checkFiles,
-    afterWrite: () => status.noteWriteSucceeded(),
     onError(operation, error) {
       status.noteFailure(error);
       onStatementError(operation);
@@ -140,9 +149,7 @@ function openSqlite(config: Extract<DatabaseConfig, { kind: 'sqlite' }>, options
   const runTransaction = <T>(work: (connection: SqliteDatabase.Database) => T): T => {
     try {
       checkFiles();
-      const result = asTransaction(work) as T;
-      status.noteWriteSucceeded();
-      return result;
+      return asTransaction(work) as T;
     } catch (error) {
       watch.onError('write', error);
       throw error;
@@ -167,6 +174,17 @@ function openSqlite(config: Extract<DatabaseConfig, { kind: 'sqlite' }>, options
       } catch {
         // Recorded in the status: what health reports.
       }
+    },
+    async probeWrite() {
+      // SQLite reuses the space its write-ahead log already holds, so a small write can go through on a
+      // full disk: free space on the file system is what says the disk is no longer full.
+      const { bavail, bsize } = await statfs(path.dirname(config.file));
+      if (bavail * bsize < RECOVERED_FREE_BYTES) {
+        throw new StorageUnavailableError('disk_full', `${bavail * bsize} bytes free`);
+      }
+      const now = new Date().toISOString();
+      await sql`insert into service_state (key, value, updated_at) values ('storage_write_probe', ${now}, ${now})
+        on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at`.execute(db);
     },
     async close() {
       await checkpoints?.stop();
@@ -208,15 +226,11 @@ function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>, opt
         end: () => pool.end(),
       },
     }),
-    // Kysely reports every query here, run or failed: what the storage status is made of.
+    // Kysely reports each failed query here: what the storage status is made of.
     log: (event: LogEvent) => {
-      const reads = event.query.query.kind === 'SelectQueryNode';
-      if (event.level === 'error') {
-        status.noteFailure(event.error);
-        onStatementError(reads ? 'read' : 'write');
-      } else if (!reads) {
-        status.noteWriteSucceeded();
-      }
+      if (event.level !== 'error') return;
+      status.noteFailure(event.error);
+      onStatementError(event.query.query.kind === 'SelectQueryNode' ? 'read' : 'write');
     },
   });
   return {
@@ -224,6 +238,22 @@ function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>, opt
     kind: config.kind,
     status,
     checkFiles: () => undefined,
+    // PostgreSQL writes a new page of a table to disk as it adds it: a temporary table given a few pages
+    // needs that much free space on the server, and is gone with the rollback.
+    probeWrite: () =>
+      db.connection().execute(async (connection) => {
+        await sql`begin`.execute(connection);
+        try {
+          await sql`create temporary table storage_write_probe (filler text) on commit drop`.execute(
+            connection,
+          );
+          await sql`insert into storage_write_probe select repeat('x', 1000) from generate_series(1, 64)`.execute(
+            connection,
+          );
+        } finally {
+          await sql`rollback`.execute(connection);
+        }
+      }),
     close: () => db.destroy(),
   };
 }

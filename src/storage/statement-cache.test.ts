@@ -22,7 +22,7 @@ describe('withStatementCache', () => {
     const connection = new SqliteDatabase(':memory:');
     const failures: string[] = [];
     const cached = withStatementCache(connection, {
-      watch: { beforeWrite() {}, afterWrite() {}, onError: (operation) => failures.push(operation) },
+      watch: { beforeWrite() {}, onError: (operation) => failures.push(operation) },
     });
     cached.prepare('create table notes (body text not null)').run([]);
     expect(() => cached.prepare('insert into notes (body) values (?)').run([null])).toThrow(/NOT NULL/);
@@ -42,7 +42,6 @@ describe('withStatementCache', () => {
           seen.push('before');
           if (refuse) throw new Error('refused');
         },
-        afterWrite: () => seen.push('after'),
         onError: (operation) => seen.push(`failed ${operation}`),
       },
     });
@@ -50,11 +49,11 @@ describe('withStatementCache', () => {
     cached.prepare('begin').run([]);
     cached.prepare('insert into notes (body) values (?) returning body').all(['a']);
     cached.prepare('commit').run([]);
-    expect(seen).toEqual(['before', 'after', 'before', 'after']);
+    expect(seen).toEqual(['before', 'before']);
     refuse = true;
     expect(() => cached.prepare('insert into notes (body) values (?)').run(['b'])).toThrow('refused');
     expect(cached.prepare('select count(*) as count from notes').all([])).toEqual([{ count: 1 }]);
-    expect(seen.slice(4)).toEqual(['before', 'failed write']);
+    expect(seen.slice(2)).toEqual(['before', 'failed write']);
     connection.close();
   });
 });

@@ -45,33 +45,27 @@ type SqliteStatement = ReturnType<KyselySqliteDatabase['prepare']>;
 export interface StatementWatch {
   /** Before a statement that changes the database runs; throws to refuse it. */
   beforeWrite(): void;
-  /** After a statement that changes the database ran. */
-  afterWrite(): void;
   /** A run failed; `operation` says whether the statement reads or writes. */
   onError(operation: 'read' | 'write', error: unknown): void;
 }
 
 const UNWATCHED: StatementWatch = {
   beforeWrite: () => undefined,
-  afterWrite: () => undefined,
   onError: () => undefined,
 };
 
 /**
  * A statement whose runs are reported to the watch: each failure (by whether it reads or writes) before
- * rethrowing, and each change of the database before and after it is made. Transaction control (BEGIN,
- * COMMIT) counts as reading, as SQLite says: the statements between them are the writes.
+ * rethrowing, and each change of the database before it is made. Transaction control (BEGIN, COMMIT)
+ * counts as reading, as SQLite says: the statements between them are the writes.
  */
 function watched(statement: SqliteDatabase.Statement, watch: StatementWatch): SqliteStatement {
   const operation = statement.reader ? 'read' : 'write';
   const writes = !statement.readonly;
   const guard = <T>(run: () => T): T => {
     try {
-      if (!writes) return run();
-      watch.beforeWrite();
-      const result = run();
-      watch.afterWrite();
-      return result;
+      if (writes) watch.beforeWrite();
+      return run();
     } catch (error) {
       watch.onError(operation, error);
       throw error;

@@ -36,7 +36,7 @@ describe('storageFaultOf', () => {
 });
 
 describe('StorageStatus', () => {
-  it('holds a full disk or an unreachable database until a write succeeds again', () => {
+  it('holds a full disk or an unreachable database until it is noted over', () => {
     const status = new StorageStatus();
     expect(status.noteFailure(failure('constraint', 'SQLITE_CONSTRAINT'))).toBeUndefined();
     expect(status.fault).toBeUndefined();
@@ -48,7 +48,7 @@ describe('StorageStatus', () => {
     });
     status.noteFailure(failure('database or disk is full', 'SQLITE_FULL'));
     expect(status.fault?.since).toBe(since);
-    status.noteWriteSucceeded();
+    status.noteRecovered();
     expect(status.fault).toBeUndefined();
   });
 
@@ -56,7 +56,7 @@ describe('StorageStatus', () => {
     const status = new StorageStatus();
     status.noteFileLost('/data/vasdom.sqlite was deleted');
     status.noteFailure(failure('database or disk is full', 'SQLITE_FULL'));
-    status.noteWriteSucceeded();
+    status.noteRecovered();
     expect(status.fault).toMatchObject({ kind: 'file_lost', detail: expect.stringContaining('was deleted') });
   });
 });

@@ -85,7 +85,9 @@ const FAULT_DETAIL: Record<StorageFaultKind, string> = {
 
 /**
  * The storage fault in effect, from the failures the database reports and the checks of its files. A full
- * disk or an unreachable database is over once a write succeeds again; a lost file lasts until a restart.
+ * disk or an unreachable database is over once a write that needs new space goes through again (the
+ * database's probeWrite): an ordinary write that succeeds proves little, since it may fit in space already
+ * held while the next one fails. A lost file lasts until a restart.
  */
 export class StorageStatus {
   private current: StorageFault | undefined;
@@ -118,8 +120,8 @@ export class StorageStatus {
     };
   }
 
-  /** A write went through: a full disk or an unreachable database is over. */
-  noteWriteSucceeded(): void {
+  /** A write that needs new space went through: a full disk or an unreachable database is over. */
+  noteRecovered(): void {
     if (this.current !== undefined && this.current.kind !== 'file_lost') this.current = undefined;
   }
 }

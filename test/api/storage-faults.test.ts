@@ -13,8 +13,8 @@ import {
 import {
   countRows,
   createPostgresDatabase,
+  createPostgresDatabaseIn,
   dropPostgresDatabase,
-  openStorage,
   TEST_DATABASE,
 } from '../helpers/test-storage.js';
 import { Api, type ApiResponse } from './support/api.js';
@@ -30,26 +30,33 @@ function expectStorageRefusal(response: ApiResponse, code: string, retryAfter: s
   expect(response.headers.get('retry-after')).toBe(retryAfter);
 }
 
-describe.runIf(TEST_DATABASE === 'sqlite' && CAN_MOUNT)('a full disk (SQLite on a small file system)', () => {
+describe.runIf(CAN_MOUNT)('a full disk (the database on a small file system)', () => {
   let filesystem: SmallFilesystem | undefined;
   let service: TestService | undefined;
+  let postgres: { url: string; drop(): Promise<void> } | undefined;
 
   afterAll(async () => {
-    await service?.close({ keepData: true });
+    await service?.close();
+    await postgres?.drop();
     filesystem?.unmount();
   });
 
   it('refuses writes with 503 storage_full, reports not ready, and recovers once space is freed', async () => {
-    filesystem = new SmallFilesystem(8);
-    const dataDir = `${filesystem.path}/data`;
-    service = await startTestService({ LOG_FILE: 'off' }, dataDir);
+    // A new PostgreSQL database holds about 8 MB of catalogue.
+    filesystem = new SmallFilesystem(TEST_DATABASE === 'sqlite' ? 8 : 32);
+    if (TEST_DATABASE === 'postgres')
+      postgres = await createPostgresDatabaseIn(filesystem.directoryOf('postgres'));
+    service = await startTestService(
+      postgres ? { LOG_FILE: 'off', DATABASE_URL: postgres.url } : { LOG_FILE: 'off' },
+      `${filesystem.path}/data`,
+    );
     const api = new Api(service);
     let acknowledged = 0;
     await api.ask('Сколько домов обслуживает компания?');
     acknowledged++;
 
     filesystem.fill();
-    // Writes go on into space SQLite already holds until its log must grow: then they fail.
+    // Writes go on into space the database already holds until it must grow: then they fail.
     let refused: ApiResponse | undefined;
     for (let attempt = 0; attempt < 2000 && refused === undefined; attempt++) {
       const response = await api.request('POST', '/api/voice/process', { message: `${QUESTION} ${attempt}` });
@@ -80,15 +87,7 @@ describe.runIf(TEST_DATABASE === 'sqlite' && CAN_MOUNT)('a full disk (SQLite on 
     await eventually(async () => expect((await api.request('GET', '/api/health/ready')).status).toBe(200));
     await api.ask('Вопрос после того, как место освободилось');
     acknowledged++;
-
-    await service.close({ keepData: true });
-    service = undefined;
-    const database = await openStorage(dataDir);
-    try {
-      expect(await countRows(database.db, 'conversations')).toBe(acknowledged);
-    } finally {
-      await database.close();
-    }
+    expect(await countRows(service.services.database.db, 'conversations')).toBe(acknowledged);
   });
 });
 

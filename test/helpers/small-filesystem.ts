@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -16,6 +16,14 @@ export class SmallFilesystem {
 
   constructor(sizeMegabytes: number) {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMegabytes}m,mode=0755`, 'tmpfs', this.path]);
+  }
+
+  /** A directory on it owned by `user` (the PostgreSQL server's, for a tablespace). */
+  directoryOf(user: string): string {
+    const directory = path.join(this.path, user);
+    mkdirSync(directory, { mode: 0o700 });
+    execFileSync('chown', [`${user}:`, directory]);
+    return directory;
   }
 
   /** Takes up every free byte. */

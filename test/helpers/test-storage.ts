@@ -48,6 +48,27 @@ export async function createPostgresDatabase(): Promise<string> {
   return urlOf(name);
 }
 
+/**
+ * A new, empty PostgreSQL database whose tables live in `directory` (a tablespace there: the directory must
+ * be empty and belong to the server's user); `drop` drops the database and the tablespace.
+ */
+export async function createPostgresDatabaseIn(
+  directory: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
+  created++;
+  const tablespace = `${runPrefix()}${process.pid}_space_${created}`;
+  await withAdmin((client) => client.query(`create tablespace "${tablespace}" location '${directory}'`));
+  const name = `${runPrefix()}${process.pid}_${created}_${Date.now().toString(36)}`;
+  await withAdmin((client) => client.query(`create database "${name}" tablespace "${tablespace}"`));
+  return {
+    url: urlOf(name),
+    async drop() {
+      await dropPostgresDatabase(urlOf(name));
+      await withAdmin((client) => client.query(`drop tablespace if exists "${tablespace}"`));
+    },
+  };
+}
+
 /** Drops a database made by createPostgresDatabase, closing connections still open to it. */
 export async function dropPostgresDatabase(url: string): Promise<void> {
   const name = new URL(url).pathname.slice(1);
