@@ -22,7 +22,11 @@ import { registerSecurityHeaders, setSecurityHeaders } from './http/security-hea
 import { registerKnowledgeRoutes } from './knowledge/knowledge.routes.js';
 import { registerLearningRoutes } from './learning/learning.routes.js';
 import { requestContext } from './observability/logger.js';
-import { registerObservabilityRoutes, registerRequestMetrics } from './observability/observability.routes.js';
+import {
+  PROBE_ROUTES,
+  registerObservabilityRoutes,
+  registerRequestMetrics,
+} from './observability/observability.routes.js';
 import { registerRetrievalRoutes } from './retrieval/retrieval.routes.js';
 import type { Services } from './services.js';
 
@@ -63,12 +67,16 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
     requestContext.run({ requestId: request.id }, done);
   });
+  const logProbes = config.log.probes;
   app.addHook('onResponse', async (request, reply) => {
     if (!httpLogger.isLevelEnabled('info')) return;
+    const route = request.routeOptions.url;
+    // A probe that succeeds says nothing new, and under polling its lines would crowd out the others.
+    if (!logProbes && reply.statusCode < 500 && route !== undefined && PROBE_ROUTES.has(route)) return;
     httpLogger.info(
       {
         method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
+        route: route ?? 'unmatched',
         status: reply.statusCode,
         durationMs: Math.round(reply.elapsedTime * 100) / 100,
       },

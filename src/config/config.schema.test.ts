@@ -49,6 +49,7 @@ describe('parseConfig', () => {
       format: 'pretty',
       file: { path: '/srv/vasdom/logs/vasdom.log', maxSize: '10M', maxAgeDays: 7 },
       messageText: false,
+      probes: false,
     });
     expect(parseConfig({ LOG_FILE: 'off', NODE_ENV: 'production' }).log).toMatchObject({
       format: 'json',

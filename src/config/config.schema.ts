@@ -88,6 +88,7 @@ export const environmentSchema = z.object({
     .default('10M'),
   LOG_FILE_MAX_AGE_DAYS: integer(7, 1, 3650),
   LOG_MESSAGE_TEXT: flag(false),
+  LOG_PROBES: flag(false),
 
   LLM_BASE_URL: url,
   LLM_API_KEY: optionalText,
@@ -200,6 +201,8 @@ export interface Config {
     file: { path: string; maxSize: string; maxAgeDays: number } | undefined;
     /** Whether log lines may carry the text users typed. */
     messageText: boolean;
+    /** Whether health, readiness, liveness and metrics probes that succeed get a request line. */
+    probes: boolean;
   };
   /** Undefined when no LLM is configured: the service then answers from what it has learned. */
   llm: LlmConfig | undefined;
@@ -342,6 +345,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
             maxAgeDays: raw.LOG_FILE_MAX_AGE_DAYS,
           },
       messageText: raw.LOG_MESSAGE_TEXT,
+      probes: raw.LOG_PROBES,
     },
     llm: llmConfigured
       ? {

@@ -6,7 +6,7 @@ import { parseConfig } from '../../src/config/config.schema.js';
 import { createLogging, requestContext } from '../../src/observability/logger.js';
 import { eventually } from '../helpers/eventually.js';
 import { FakeOpenAiServer } from '../helpers/fake-openai-server.js';
-import { temporaryDirectory } from '../helpers/test-service.js';
+import { startTestService, type TestService, temporaryDirectory } from '../helpers/test-service.js';
 import { type ChildService, startChildService } from './support/child-service.js';
 
 const QUESTION = 'Когда моют окна в подъезде на улице Ленина, дом 12?';
@@ -17,6 +17,18 @@ function jsonLines(text: string): Record<string, unknown>[] {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** A console stream that keeps what is written to it. */
+function captured() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, callback) {
+      text += chunk.toString();
+      callback();
+    },
+  });
+  return { stream, text: () => text };
 }
 
 describe('logs of a running service', () => {
@@ -104,22 +116,83 @@ describe('logs of a running service', () => {
   });
 });
 
+describe('request lines', () => {
+  const PROBES = [
+    '/api/health',
+    '/api/health/ready',
+    '/api/health/live',
+    '/api/voice/health',
+    '/api/metrics',
+  ];
+  let service: TestService | undefined;
+  afterEach(async () => {
+    await service?.close();
+    service = undefined;
+  });
+
+  async function start(env: Record<string, string> = {}) {
+    const console = captured();
+    service = await startTestService(
+      { LOG_LEVEL: 'info', LOG_FORMAT: 'json', LOG_FILE: 'off', ...env },
+      temporaryDirectory(),
+      { logConsole: console.stream },
+    );
+    const { baseUrl } = service;
+    // Probes first: once the ordinary request's line is there, theirs would be too.
+    const get = async (url: string) =>
+      (await fetch(`${baseUrl}${url}`, { headers: { 'x-request-id': `get${url.replaceAll('/', '.')}` } }))
+        .status;
+    return {
+      service,
+      get,
+      /** The request lines, once the line of a last ordinary request is there. */
+      async requestLines() {
+        expect(await get('/api/')).toBe(200);
+        return eventually(() => {
+          const lines = jsonLines(console.text()).filter((line) => line.msg === 'request');
+          return lines.some((line) => line.route === '/api/') && lines;
+        });
+      },
+    };
+  }
+
+  it('leaves out health, readiness, liveness and metrics probes by default, not ordinary requests', async () => {
+    const { get, requestLines } = await start();
+    await eventually(async () => (await get('/api/health/ready')) === 200);
+    for (const probe of PROBES) expect(await get(probe)).toBe(200);
+    expect(await get('/api/learning/stats')).toBe(200);
+    const lines = await requestLines();
+    expect(lines.map((line) => line.route)).toEqual(['/api/learning/stats', '/api/']);
+    expect(lines[0]).toMatchObject({ requestId: 'get.api.learning.stats', method: 'GET', status: 200 });
+  });
+
+  it('logs a probe that fails, and every probe with LOG_PROBES', async () => {
+    const first = await start();
+    const { health } = first.service.services;
+    const readiness = health.readiness.bind(health);
+    // The index still loading stands in for any reason not to be ready.
+    health.readiness = () => ({ ...readiness(), ready: false, reasons: ['retrieval index loading'] });
+    expect(await first.get('/api/health/ready')).toBe(503);
+    expect(await first.get('/api/health/live')).toBe(200);
+    const failing = await first.requestLines();
+    expect(failing.map((line) => [line.route, line.status])).toEqual([
+      ['/api/health/ready', 503],
+      ['/api/', 200],
+    ]);
+    await service?.close();
+
+    const all = await start({ LOG_PROBES: 'true' });
+    for (const probe of PROBES) await all.get(probe);
+    const lines = await all.requestLines();
+    expect(lines.map((line) => line.route)).toEqual([...PROBES, '/api/']);
+  });
+});
+
 describe('createLogging', () => {
   const directories: string[] = [];
   afterEach(() => {
     for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
   });
-
-  function captured() {
-    let text = '';
-    const stream = new Writable({
-      write(chunk, _encoding, callback) {
-        text += chunk.toString();
-        callback();
-      },
-    });
-    return { stream, text: () => text };
-  }
 
   it('writes readable lines with time, level, module and message in development', () => {
     const console = captured();
