@@ -203,6 +203,45 @@ describe('createLogging', () => {
     expect(console.text()).toContain('requestId: "req-9"');
   });
 
+  it('drops what a console that cannot keep up would pile up, counts it, and says so in the file', async () => {
+    const directory = temporaryDirectory('vasdom-log-drops-');
+    directories.push(directory);
+    const file = path.join(directory, 'logs', 'vasdom.log');
+    const config = parseConfig({ NODE_ENV: 'production', DATA_DIR: directory, LOG_BUFFER_SIZE: '32K' });
+    // A reader that has stopped reading: nothing written to it ever completes.
+    const stalled = new Writable({ write() {} });
+    const logging = createLogging(config, { console: stalled });
+    const lines = 2000;
+    // In rounds of 12K, each once the file shows the one before (which may still count as held until its
+    // write completes): the file keeps up.
+    for (let line = 0; line < lines; line++) {
+      logging.logger.info({ line }, 'a line the console cannot take');
+      if (line % 100 === 99) {
+        await eventually(() => existsSync(file) && readFileSync(file, 'utf8').split('\n').length > line + 1);
+      }
+    }
+
+    const dropped = logging.droppedLines();
+    expect(dropped.file).toBe(0);
+    expect(dropped.console).toBeGreaterThan(lines / 2);
+    const notice = await eventually(
+      () =>
+        existsSync(file) &&
+        jsonLines(readFileSync(file, 'utf8')).find((line) => line.msg === 'log lines dropped'),
+    );
+    expect(notice).toMatchObject({ level: 40, droppedLines: { console: dropped.console, file: 0 } });
+    // Everything the console took is still held in memory, and that is at most the buffer's size.
+    const lineBytes = Buffer.byteLength(readFileSync(file, 'utf8').split('\n')[0] ?? '') + 1;
+    expect((lines - dropped.console) * lineBytes).toBeLessThanOrEqual(32 * 1024);
+
+    // The console never drains: closing gives up on it after the time it is given.
+    const started = performance.now();
+    await logging.close(300);
+    expect(performance.now() - started).toBeLessThan(1000);
+    const written = jsonLines(readFileSync(file, 'utf8')).filter((line) => line.line !== undefined);
+    expect(written).toHaveLength(lines);
+  });
+
   it('rotates the file at its size and deletes parts older than the kept days', async () => {
     const directory = temporaryDirectory('vasdom-rotation-');
     directories.push(directory);
@@ -219,7 +258,11 @@ describe('createLogging', () => {
     writeFileSync(stale, 'old\n');
     const tenDaysAgo = (Date.now() - 10 * 24 * 3600 * 1000) / 1000;
     utimesSync(stale, tenDaysAgo, tenDaysAgo);
-    for (let line = 0; line < 200; line++) logging.logger.info({ line }, 'filling the log file');
+    // Lines written meanwhile are written together: a pause now and then, as in a service, lets it rotate.
+    for (let line = 0; line < 200; line++) {
+      logging.logger.info({ line }, 'filling the log file');
+      if (line % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     await logging.close();
 
     const parts = readdirSync(path.dirname(file)).filter((name) => name.startsWith('vasdom.log.'));

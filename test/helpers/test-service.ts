@@ -45,7 +45,7 @@ export async function startTestService(
     ...environment,
   });
   const logging = createLogging(config, { console: options.logConsole });
-  const services = await createServices(config, logging.logger);
+  const services = await createServices(config, logging);
   const app = await buildApp(services);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
