@@ -13,6 +13,7 @@ import { registerChatRoutes } from './chat/chat.routes.js';
 import { aiStats, registerCompanyRoutes } from './company/company.routes.js';
 import { registerCuratedRoutes } from './curated/curated.routes.js';
 import { registerAccessControl } from './http/access.js';
+import { clientErrorHandler } from './http/client-errors.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerNotFoundHandler } from './http/not-found-handler.js';
 import { refuseNulCharacters } from './http/nul-characters.js';
@@ -53,6 +54,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     genReqId: requestIdOf,
     // Request lines get the id from the request context (the logger's mixin), like every other line.
     childLoggerFactory: (parent, _bindings, options) => parent.child({}, options),
+    // Requests Node's parser refuses, before Fastify sees a request: the same headers and error shape.
+    clientErrorHandler: clientErrorHandler(httpLogger as FastifyBaseLogger),
     // Requests Fastify refuses before any hook runs (a path with broken percent-encoding): the same
     // headers and error shape as every other answer.
     frameworkErrors: (_error, request, reply) => {
