@@ -14,6 +14,7 @@ import { aiStats, registerCompanyRoutes } from './company/company.routes.js';
 import { registerCuratedRoutes } from './curated/curated.routes.js';
 import { registerAccessControl } from './http/access.js';
 import { clientErrorHandler } from './http/client-errors.js';
+import { refuseWhileClosing } from './http/closing.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerNotFoundHandler } from './http/not-found-handler.js';
 import { refuseNulCharacters } from './http/nul-characters.js';
@@ -54,6 +55,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     genReqId: requestIdOf,
     // Request lines get the id from the request context (the logger's mixin), like every other line.
     childLoggerFactory: (parent, _bindings, options) => parent.child({}, options),
+    // Requests arriving while the service stops are refused by refuseWhileClosing, in the usual shape.
+    return503OnClosing: false,
     // Requests Node's parser refuses, before Fastify sees a request: the same headers and error shape.
     clientErrorHandler: clientErrorHandler(httpLogger as FastifyBaseLogger),
     // Requests Fastify refuses before any hook runs (a path with broken percent-encoding): the same
@@ -93,6 +96,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerNotFoundHandler(app);
   registerRequestMetrics(app, metrics);
   registerSecurityHeaders(app);
+  refuseWhileClosing(app);
   registerAccessControl(app, services.apiKeys, config.access.requireUserKey);
   await registerRateLimits(app, config.http.rateLimitPerMinute);
   // Cross-origin access only for the configured origins, never a wildcard with credentials.

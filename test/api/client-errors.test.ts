@@ -1,5 +1,7 @@
 import net from 'node:net';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { startTestService, temporaryDirectory } from '../helpers/test-service.js';
 import { useTestService } from './support/service-block.js';
 
 const SECURITY_HEADERS = [
@@ -90,5 +92,64 @@ describe('answers Node gives before a request reaches the service', () => {
       );
     });
     await expectUsualShape(await response, 408, 'request_timeout');
+  });
+});
+
+describe('answers while the service stops', () => {
+  it('refuses a request that arrives meanwhile with 503, the usual headers and shape, and no line per refusal', async () => {
+    let logged = '';
+    const console = new Writable({
+      write(chunk, _encoding, callback) {
+        logged += chunk.toString();
+        callback();
+      },
+    });
+    const service = await startTestService(
+      { LOG_LEVEL: 'info', LOG_FORMAT: 'json', LOG_FILE: 'off' },
+      temporaryDirectory(),
+      { logConsole: console },
+    );
+    const usual = await fetch(`${service.baseUrl}/api/health`);
+    const { hostname, port } = new URL(service.baseUrl);
+    // Requests begun before the service starts stopping (which keeps it waiting for them), finished after.
+    const sockets = await Promise.all(
+      [1, 2, 3].map(
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const socket = net.connect(Number(port), hostname, () => {
+              socket.write('GET /api/health HTTP/1.1\r\nHost: localhost\r\n');
+              resolve(socket);
+            });
+          }),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closed = service.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const responses = await Promise.all(
+      sockets.map(
+        (socket) =>
+          new Promise<RawResponse>((resolve) => {
+            let received = '';
+            socket.setEncoding('utf8');
+            socket.on('data', (chunk: string) => {
+              received += chunk;
+            });
+            socket.on('close', () => resolve(parse(received)));
+            socket.write('\r\n');
+          }),
+      ),
+    );
+    await closed;
+    for (const response of responses) {
+      expect(response.status).toBe(503);
+      for (const name of SECURITY_HEADERS) expect(response.headers[name], name).toBe(usual.headers.get(name));
+      expect(response.headers.connection).toBe('close');
+      expect(JSON.parse(response.body)).toEqual({
+        detail: expect.stringMatching(/[а-я]/),
+        code: 'shutting_down',
+      });
+    }
+    expect(logged.match(/refus/g) ?? []).toHaveLength(1);
   });
 });
