@@ -27,6 +27,7 @@ export class BoundedLineWriter {
   private readonly waiting: Batch[] = [];
   private writing = false;
   private ending = false;
+  private ended: Promise<void> | undefined;
   private idle: (() => void)[] = [];
 
   constructor(
@@ -67,7 +68,12 @@ export class BoundedLineWriter {
   }
 
   /** Writes what is held, then ends the stream and waits for it to finish; later lines are dropped. */
-  async end(): Promise<void> {
+  end(): Promise<void> {
+    this.ended ??= this.finish();
+    return this.ended;
+  }
+
+  private async finish(): Promise<void> {
     this.ending = true;
     await this.flush();
     // A stream destroyed by an error neither finishes nor takes more.

@@ -96,14 +96,14 @@ describe('graceful shutdown', () => {
     });
     // Standard output stops being read: the pipe fills up, as behind a stuck log collector.
     child.child.stdout?.pause();
-    // Health probes and ordinary requests in turn; the requests' lines, with their long ids, are far more
-    // than the pipe and the buffer hold.
+    // Health probes and ordinary requests in turn; the requests' lines, with their long ids (some 1 MB),
+    // are far more than the pipe and the buffer hold.
     const burst = await new Promise<autocannon.Result>((resolve, reject) => {
       autocannon(
         {
           url: baseUrl,
           connections: 16,
-          duration: 1.5,
+          amount: 6000,
           timeout: 2,
           headers: { 'x-request-id': 'r'.repeat(120) },
           requests: [{ path: '/api/health' }, { path: '/api/' }],
@@ -112,7 +112,6 @@ describe('graceful shutdown', () => {
       );
     });
     expect(burst.errors + burst.timeouts + burst.non2xx, JSON.stringify(burst.statusCodeStats)).toBe(0);
-    expect(burst.requests.total).toBeGreaterThan(2000);
     const metrics = await (await fetch(`${baseUrl}/api/metrics`)).text();
     const dropped = Number(
       /^vasdom_log_lines_dropped_total\{destination="console"\} (\d+)$/m.exec(metrics)?.[1],
