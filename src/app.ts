@@ -13,6 +13,8 @@ import { registerChatRoutes } from './chat/chat.routes.js';
 import { aiStats, registerCompanyRoutes } from './company/company.routes.js';
 import { registerCuratedRoutes } from './curated/curated.routes.js';
 import { registerAccessControl } from './http/access.js';
+import { clientErrorHandler } from './http/client-errors.js';
+import { refuseWhileClosing } from './http/closing.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerNotFoundHandler } from './http/not-found-handler.js';
 import { refuseNulCharacters } from './http/nul-characters.js';
@@ -23,7 +25,11 @@ import { refuseWritesDuringStorageFault } from './http/storage-errors.js';
 import { registerKnowledgeRoutes } from './knowledge/knowledge.routes.js';
 import { registerLearningRoutes } from './learning/learning.routes.js';
 import { requestContext } from './observability/logger.js';
-import { registerObservabilityRoutes, registerRequestMetrics } from './observability/observability.routes.js';
+import {
+  PROBE_ROUTES,
+  registerObservabilityRoutes,
+  registerRequestMetrics,
+} from './observability/observability.routes.js';
 import { registerRetrievalRoutes } from './retrieval/retrieval.routes.js';
 import type { Services } from './services.js';
 
@@ -52,6 +58,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     genReqId: requestIdOf,
     // Request lines get the id from the request context (the logger's mixin), like every other line.
     childLoggerFactory: (parent, _bindings, options) => parent.child({}, options),
+    // Requests arriving while the service stops are refused by refuseWhileClosing, in the usual shape.
+    return503OnClosing: false,
+    // Requests Node's parser refuses, before Fastify sees a request: the same headers and error shape.
+    clientErrorHandler: clientErrorHandler(httpLogger as FastifyBaseLogger),
     // Requests Fastify refuses before any hook runs (a path with broken percent-encoding): the same
     // headers and error shape as every other answer.
     frameworkErrors: (_error, request, reply) => {
@@ -66,12 +76,16 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
     requestContext.run({ requestId: request.id }, done);
   });
+  const logProbes = config.log.probes;
   app.addHook('onResponse', async (request, reply) => {
     if (!httpLogger.isLevelEnabled('info')) return;
+    const route = request.routeOptions.url;
+    // A probe that succeeds says nothing new, and under polling its lines would crowd out the others.
+    if (!logProbes && reply.statusCode < 500 && route !== undefined && PROBE_ROUTES.has(route)) return;
     httpLogger.info(
       {
         method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
+        route: route ?? 'unmatched',
         status: reply.statusCode,
         durationMs: Math.round(reply.elapsedTime * 100) / 100,
       },
@@ -85,6 +99,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerNotFoundHandler(app);
   registerRequestMetrics(app, metrics);
   registerSecurityHeaders(app);
+  refuseWhileClosing(app);
   registerAccessControl(app, services.apiKeys, {
     requireUserKey: config.access.requireUserKey,
     proxiesTrusted: config.http.trustProxy.length > 0,

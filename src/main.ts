@@ -1,17 +1,36 @@
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
-import { ConfigError, redactedDatabaseUrl } from './config/config.schema.js';
+import { type Config, ConfigError, redactedDatabaseUrl } from './config/config.schema.js';
 import { loadConfig } from './config/load-config.js';
-import { createLogging } from './observability/logger.js';
-import { createServices } from './services.js';
+import { createLogging, type Logging } from './observability/logger.js';
+import { createServices, type Services } from './services.js';
+
+/** At exit, the log destinations get at most this long to take what they still hold, and at least the minimum. */
+const LOG_FLUSH_MAX_MS = 1000;
+const LOG_FLUSH_MIN_MS = 100;
+
+/** The services and the app listening; if start-up fails, what was logged until then is written out. */
+async function start(
+  config: Config,
+  logging: Logging,
+): Promise<{ services: Services; app: FastifyInstance }> {
+  try {
+    const services = await createServices(config, logging);
+    const app = await buildApp(services);
+    await app.listen({ host: config.http.host, port: config.http.port });
+    return { services, app };
+  } catch (error) {
+    await logging.close();
+    throw error;
+  }
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logging = createLogging(config);
   const { logger } = logging;
   const started = performance.now();
-  const services = await createServices(config, logger);
-  const app = await buildApp(services);
-  await app.listen({ host: config.http.host, port: config.http.port });
+  const { services, app } = await start(config, logging);
   logger.info(
     {
       host: config.http.host,
@@ -36,12 +55,16 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
+    const deadline = performance.now() + config.shutdownTimeoutMs;
+    // The log is written out within what is left of the window (a moment more if nothing is left).
+    const flushLog = () =>
+      logging.close(Math.min(LOG_FLUSH_MAX_MS, Math.max(LOG_FLUSH_MIN_MS, deadline - performance.now())));
     const timeout = setTimeout(() => {
       logger.error(
         { timeoutMs: config.shutdownTimeoutMs },
         'shutdown timed out; exiting with work unfinished',
       );
-      void logging.close().finally(() => process.exit(1));
+      void flushLog().finally(() => process.exit(1));
     }, config.shutdownTimeoutMs);
     const cutShort = setTimeout(() => services.cutShortLlmCalls(), config.shutdownTimeoutMs / 2);
     try {
@@ -53,10 +76,11 @@ async function main(): Promise<void> {
       await services.close();
       clearTimeout(timeout);
       logger.info('stopped');
-      await logging.close();
+      await flushLog();
       process.exit(0);
     } catch (error) {
       logger.error({ err: error }, 'shutdown failed');
+      await flushLog();
       process.exit(1);
     }
   };

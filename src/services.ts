@@ -22,6 +22,7 @@ import { LearningService } from './learning/learning.service.js';
 import { LearningDataTally, TALLY_RESYNC_INTERVAL_MS } from './learning/learning-data-tally.js';
 import { type ChatModel, shutdownAbortReason } from './llm/chat-model.js';
 import { HealthService } from './observability/health.service.js';
+import type { Logging } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { SystemSampler } from './observability/system-sampler.js';
 import { createEmbedder } from './retrieval/create-embedder.js';
@@ -74,7 +75,11 @@ export interface Services {
 const KNOWLEDGE_REFRESH_INTERVAL_MS = 30_000;
 
 /** The composition root: the only place that picks implementations from the configuration. */
-export async function createServices(config: Config, logger: Logger): Promise<Services> {
+export async function createServices(
+  config: Config,
+  logging: Pick<Logging, 'logger' | 'droppedLines'>,
+): Promise<Services> {
+  const { logger } = logging;
   const profile = loadCompanyProfile(config.companyProfilePath);
   const storageLogger = logger.child({ module: 'storage' });
   const metrics = new Metrics();
@@ -235,6 +240,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       ratings: () => tally.summary(),
       retrainingThreshold: config.learning.retrainingThreshold,
       llmCircuit,
+      logLinesDropped: logging.droppedLines,
     });
 
     const apiKeys = new ApiKeys(config.access, new ApiKeyStore(database.db), changes);

@@ -56,14 +56,25 @@ describe('parseConfig', () => {
       format: 'pretty',
       file: { path: '/srv/vasdom/logs/vasdom.log', maxSize: '10M', maxAgeDays: 7 },
       messageText: false,
+      probes: false,
+      bufferBytes: 4 * 1024 * 1024,
+    });
+    expect(parseConfig({ LOG_BUFFER_SIZE: '64K', LOG_PROBES: 'true' }).log).toMatchObject({
+      bufferBytes: 64 * 1024,
+      probes: true,
     });
     expect(parseConfig({ LOG_FILE: 'off', NODE_ENV: 'production' }).log).toMatchObject({
       format: 'json',
       file: undefined,
     });
-    const problems = problemsOf({ LOG_FILE_MAX_SIZE: '10 MB', LOG_FILE_MAX_AGE_DAYS: '0' });
+    const problems = problemsOf({
+      LOG_FILE_MAX_SIZE: '10 MB',
+      LOG_BUFFER_SIZE: '512B',
+      LOG_FILE_MAX_AGE_DAYS: '0',
+    });
     expect(problems).toEqual([
       expect.stringMatching(/^LOG_FILE_MAX_SIZE: expected a size such as 10M/),
+      'LOG_BUFFER_SIZE: expected a size from 1K to 1G',
       expect.stringMatching(/^LOG_FILE_MAX_AGE_DAYS: expected an integer between 1 and 3650/),
     ]);
   });

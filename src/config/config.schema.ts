@@ -3,9 +3,11 @@ import { z } from 'zod';
 import { apiKeyList, serviceHostnames, trustedProxies } from './access-settings.js';
 import { ConfigError } from './config-error.js';
 import { type DatabaseConfig, databaseConfig } from './database-config.js';
+import { bytesOf, type LogConfig, logConfig, size } from './log-config.js';
 
 export { ConfigError } from './config-error.js';
 export { type DatabaseConfig, redactedDatabaseUrl } from './database-config.js';
+export type { LogConfig } from './log-config.js';
 
 /** Environment variables are strings; these helpers turn them into typed values with clear messages. */
 const optionalText = z
@@ -44,9 +46,6 @@ const url = z
   .pipe(z.url({ error: 'expected an http(s) URL' }).optional())
   .optional();
 
-/** LOG_FILE values that turn the log file off. */
-const LOG_FILE_OFF = ['off', 'none', 'false', '0'];
-
 /** The raw environment as the service reads it. Names from the prototype keep working. */
 export const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -65,13 +64,14 @@ export const environmentSchema = z.object({
     .default('info'),
   LOG_FORMAT: z.enum(['pretty', 'json', ''], { error: 'expected pretty or json' }).default(''),
   LOG_FILE: optionalText,
-  LOG_FILE_MAX_SIZE: z
-    .string()
-    .trim()
-    .regex(/^[1-9]\d*[BKMG]$/, 'expected a size such as 10M (a number followed by B, K, M or G)')
-    .default('10M'),
+  LOG_FILE_MAX_SIZE: size('10M'),
+  LOG_BUFFER_SIZE: size('4M').refine(
+    (value) => bytesOf(value) >= 1024 && bytesOf(value) <= 1024 ** 3,
+    'expected a size from 1K to 1G',
+  ),
   LOG_FILE_MAX_AGE_DAYS: integer(7, 1, 3650),
   LOG_MESSAGE_TEXT: flag(false),
+  LOG_PROBES: flag(false),
 
   LLM_BASE_URL: url,
   LLM_API_KEY: optionalText,
@@ -189,14 +189,7 @@ export interface Config {
   };
   dataDir: string;
   database: DatabaseConfig;
-  log: {
-    level: string;
-    format: 'pretty' | 'json';
-    /** JSON lines in a file rotated by size; undefined when LOG_FILE is off. */
-    file: { path: string; maxSize: string; maxAgeDays: number } | undefined;
-    /** Whether log lines may carry the text users typed. */
-    messageText: boolean;
-  };
+  log: LogConfig;
   /** Undefined when no LLM is configured: the service then answers from what it has learned. */
   llm: LlmConfig | undefined;
   retrieval: {
@@ -305,8 +298,6 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
   const dataDir = path.resolve(raw.DATA_DIR);
   const apiKey = raw.LLM_API_KEY ?? raw.EMERGENT_LLM_KEY;
   const llmConfigured = apiKey !== undefined || raw.LLM_BASE_URL !== undefined;
-  const format =
-    raw.LOG_FORMAT === '' ? (raw.NODE_ENV === 'development' ? 'pretty' : 'json') : raw.LOG_FORMAT;
   return deepFreeze({
     env: raw.NODE_ENV,
     http: {
@@ -334,18 +325,7 @@ export function parseConfig(environment: Record<string, string | undefined>): Co
       },
       dataDir,
     ),
-    log: {
-      level: raw.LOG_LEVEL,
-      format,
-      file: LOG_FILE_OFF.includes((raw.LOG_FILE ?? '').toLowerCase())
-        ? undefined
-        : {
-            path: path.resolve(raw.LOG_FILE ?? path.join(dataDir, 'logs', 'vasdom.log')),
-            maxSize: raw.LOG_FILE_MAX_SIZE,
-            maxAgeDays: raw.LOG_FILE_MAX_AGE_DAYS,
-          },
-      messageText: raw.LOG_MESSAGE_TEXT,
-    },
+    log: logConfig(raw, dataDir),
     llm: llmConfigured
       ? {
           baseUrl: raw.LLM_BASE_URL,

@@ -11,6 +11,11 @@ const COMMON = {
 };
 /** The API serves data, never pages: nothing may load from it. */
 const API_POLICY = "default-src 'none'; frame-ancestors 'none'";
+/** The security headers of an API answer, for answers written straight to the socket (client-errors.ts). */
+export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  ...COMMON,
+  'content-security-policy': API_POLICY,
+};
 /** Swagger UI (/docs) runs its own scripts and styles from this origin. */
 const DOCS_POLICY =
   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'";

@@ -32,6 +32,8 @@ export interface MetricSources {
   retrainingThreshold: number;
   /** The LLM's circuit breaker; undefined without an LLM. */
   llmCircuit?: () => CircuitState;
+  /** Log lines dropped so far, by destination (see createLogging). */
+  logLinesDropped?: () => Readonly<Record<string, number>>;
 }
 
 const CIRCUIT_STATES: readonly CircuitState[] = ['closed', 'open', 'half_open'];
@@ -182,6 +184,20 @@ export class Metrics {
       },
     });
     for (const status of HEALTH_STATUSES) healthStatus.set({ status }, 0);
+    const logLinesDropped = new Counter({
+      name: 'vasdom_log_lines_dropped_total',
+      help: 'Log lines dropped because their destination (console or file) could not keep up, or failed',
+      labelNames: ['destination'] as const,
+      registers: [this.registry],
+      collect() {
+        const dropped = metrics.sources?.logLinesDropped?.();
+        if (dropped === undefined) return;
+        // The logger keeps the counts (it exists before the metrics); they are copied here.
+        this.reset();
+        for (const [destination, lines] of Object.entries(dropped)) this.inc({ destination }, lines);
+      },
+    });
+    logLinesDropped.inc({ destination: 'console' }, 0);
     new Gauge({
       name: 'vasdom_llm_circuit_state',
       help: "The LLM circuit breaker's state: 1 for the current one, 0 for the others (all 0 without an LLM)",

@@ -3,6 +3,15 @@ import { docs } from '../http/openapi.js';
 import type { HealthService } from './health.service.js';
 import type { Metrics } from './metrics.js';
 
+/** Routes orchestrators and scrapers poll, often many times a second: no request line unless they fail. */
+export const PROBE_ROUTES: ReadonlySet<string> = new Set([
+  '/api/health',
+  '/api/health/live',
+  '/api/health/ready',
+  '/api/voice/health',
+  '/api/metrics',
+]);
+
 export function registerObservabilityRoutes(
   app: FastifyInstance,
   dependencies: {

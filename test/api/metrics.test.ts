@@ -50,6 +50,8 @@ describe('GET /api/metrics, without an LLM', () => {
     expect(sample(text, 'vasdom_learning_feedback_total', { rating: '1' })).toBe(1);
     expect(sample(text, 'vasdom_health_status', { status: 'healthy' })).toBe(1);
     expect(sample(text, 'vasdom_health_status', { status: 'unhealthy' })).toBe(0);
+    expect(sample(text, 'vasdom_log_lines_dropped_total', { destination: 'console' })).toBe(0);
+    expect(sample(text, 'vasdom_log_lines_dropped_total', { destination: 'file' })).toBe(0);
     const memory = sample(text, 'vasdom_system_memory_used_ratio') ?? -1;
     expect(memory).toBeGreaterThan(0);
     expect(memory).toBeLessThan(1);

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import path from 'node:path';
+import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
@@ -155,6 +158,56 @@ describe('graceful shutdown', () => {
     } finally {
       await database.close();
     }
+  });
+
+  it('answers a burst of probes and requests while nobody reads its output, then exits in time', async () => {
+    const dataDir = temporaryDirectory('vasdom-shutdown-');
+    const logFile = path.join(dataDir, 'logs', 'vasdom.log');
+    const { child, baseUrl } = await start(dataDir, {
+      NODE_ENV: 'production',
+      LOG_FILE: logFile,
+      LOG_BUFFER_SIZE: '64K',
+      SHUTDOWN_TIMEOUT_MS: '3000',
+    });
+    // Standard output stops being read: the pipe fills up, as behind a stuck log collector.
+    child.child.stdout?.pause();
+    // Health probes and ordinary requests in turn; the requests' lines, with their long ids (some 1 MB),
+    // are far more than the pipe and the buffer hold.
+    const burst = await new Promise<autocannon.Result>((resolve, reject) => {
+      autocannon(
+        {
+          url: baseUrl,
+          connections: 16,
+          amount: 6000,
+          timeout: 2,
+          headers: { 'x-request-id': 'r'.repeat(120) },
+          requests: [{ path: '/api/health' }, { path: '/api/' }],
+        },
+        (error: unknown, result: autocannon.Result) => (error ? reject(error) : resolve(result)),
+      );
+    });
+    expect(burst.errors + burst.timeouts + burst.non2xx, JSON.stringify(burst.statusCodeStats)).toBe(0);
+    const metrics = await (await fetch(`${baseUrl}/api/metrics`)).text();
+    const dropped = Number(
+      /^vasdom_log_lines_dropped_total\{destination="console"\} (\d+)$/m.exec(metrics)?.[1],
+    );
+    expect(
+      dropped,
+      `${burst.requests.total} requests, ${child.stdout().length} characters read`,
+    ).toBeGreaterThan(0);
+
+    const signalled = performance.now();
+    child.child.kill('SIGTERM');
+    const exit = await child.exited;
+    expect(exit, child.stderr()).toEqual({ code: 0, signal: null });
+    expect(performance.now() - signalled).toBeLessThan(3000);
+    // The log file kept up: it has the shutdown's last line, then what the console lost.
+    const lines = readFileSync(logFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { msg: string; droppedLines?: { console: number } });
+    expect(lines.slice(-2).map((line) => line.msg)).toEqual(['stopped', 'log lines dropped']);
+    expect(lines.at(-1)?.droppedLines?.console).toBeGreaterThan(dropped);
   });
 
   it('exits 1 when the work in flight outlasts SHUTDOWN_TIMEOUT_MS', async () => {

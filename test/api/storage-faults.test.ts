@@ -179,12 +179,14 @@ describe.runIf(TEST_DATABASE === 'sqlite')('the database file deleted while the 
     expect(fresh.child.stdout()).toContain('created a new, empty database where one existed before');
   });
 
-  it('notices a file replaced under it, and creates a new database private to its user', async () => {
+  it('notices a file replaced under it, and creates a new database and its log private to its user', async () => {
     const dataDir = path.join(temporaryDirectory('vasdom-replaced-'), 'data');
     const file = path.join(dataDir, 'vasdom.sqlite');
-    const { baseUrl } = await start(dataDir);
-    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
-    for (const name of ['vasdom.sqlite', 'vasdom.sqlite-wal', 'vasdom.sqlite-shm']) {
+    const { baseUrl } = await start(dataDir, { LOG_FILE: path.join(dataDir, 'logs', 'vasdom.log') });
+    for (const directory of [dataDir, path.join(dataDir, 'logs')]) {
+      expect(statSync(directory).mode & 0o777, directory).toBe(0o700);
+    }
+    for (const name of ['vasdom.sqlite', 'vasdom.sqlite-wal', 'vasdom.sqlite-shm', 'logs/vasdom.log']) {
       expect(statSync(path.join(dataDir, name)).mode & 0o777, name).toBe(0o600);
     }
     expect((await ask(baseUrl, 'Вопрос до замены файла')).status).toBe(200);

@@ -33,6 +33,7 @@ export function temporaryDirectory(prefix = 'vasdom-test-'): string {
 export async function startTestService(
   environment: Record<string, string> = {},
   dataDir = temporaryDirectory(),
+  options: { logConsole?: NodeJS.WritableStream } = {},
 ): Promise<TestService> {
   // Tests drive many requests from one address; the rate-limit test turns the limit on itself.
   const config = parseConfig({
@@ -43,8 +44,8 @@ export async function startTestService(
     ...(await storageEnvironment(dataDir)),
     ...environment,
   });
-  const logging = createLogging(config);
-  const services = await createServices(config, logging.logger);
+  const logging = createLogging(config, { console: options.logConsole });
+  const services = await createServices(config, logging);
   const app = await buildApp(services);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
