@@ -7,19 +7,19 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { registerAccessControl } from './access/access-control.js';
 import { registerApiKeyRoutes } from './access/api-keys.routes.js';
-import { FEATURES, PLATFORM, SERVICE_NAME, SERVICE_VERSION } from './app-info.js';
+import { registerRateLimits } from './access/rate-limits.js';
+import { registerAnswerSearchRoutes } from './chat/answer-search.routes.js';
 import { registerChatRoutes } from './chat/chat.routes.js';
 import { aiStats, registerCompanyRoutes } from './company/company.routes.js';
 import { registerCuratedRoutes } from './curated/curated.routes.js';
-import { registerAccessControl } from './http/access.js';
 import { clientErrorHandler } from './http/client-errors.js';
 import { refuseWhileClosing } from './http/closing.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerNotFoundHandler } from './http/not-found-handler.js';
 import { refuseNulCharacters } from './http/nul-characters.js';
 import { docs, registerOpenApi } from './http/openapi.js';
-import { registerRateLimits } from './http/rate-limits.js';
 import { registerSecurityHeaders, setSecurityHeaders } from './http/security-headers.js';
 import { refuseWritesDuringStorageFault } from './http/storage-errors.js';
 import { registerKnowledgeRoutes } from './knowledge/knowledge.routes.js';
@@ -30,7 +30,7 @@ import {
   registerObservabilityRoutes,
   registerRequestMetrics,
 } from './observability/observability.routes.js';
-import { registerRetrievalRoutes } from './retrieval/retrieval.routes.js';
+import { FEATURES, PLATFORM, SERVICE_NAME, SERVICE_VERSION } from './platform/app-info.js';
 import type { Services } from './services.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -149,7 +149,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   }));
 
   registerChatRoutes(app, services.chat);
-  registerRetrievalRoutes(app, { retrieval: services.retrieval, answers: services.answers });
+  registerAnswerSearchRoutes(app, { retrieval: services.retrieval, answers: services.answers });
   registerCuratedRoutes(app, { curated: services.curated, conversations: services.conversations });
   registerKnowledgeRoutes(app, services.knowledge);
   registerApiKeyRoutes(app, services.apiKeys);

@@ -1,30 +1,31 @@
 import type { Logger } from 'pino';
 import { ApiKeyStore } from './access/api-key.store.js';
 import { ApiKeys } from './access/api-keys.js';
-import { PLATFORM, SERVICE_VERSION } from './app-info.js';
 import { ChatService } from './chat/chat.service.js';
-import { ConversationStore } from './chat/conversation.store.js';
+import type { FoundAnswerFinder } from './chat/found-answer.js';
 import { LlmAnswerer } from './chat/llm-answerer.js';
 import { PromptTemplate } from './chat/prompt-template.js';
 import { type CompanyProfile, loadCompanyProfile } from './company/company-profile.js';
 import { StatusCheckStore } from './company/status-check.store.js';
 import type { Config } from './config/config.schema.js';
-import { AnswerFinder } from './curated/answer-finder.js';
+import { ConversationStore } from './conversations/conversation.store.js';
+import { ConversationTally, TALLY_RESYNC_INTERVAL_MS } from './conversations/conversation-tally.js';
+import { FeedbackStore } from './conversations/feedback.store.js';
 import { CuratedAnswerStore } from './curated/curated-answer.store.js';
 import { CuratedAnswerService } from './curated/curated-answers.service.js';
 import { CuratedLearning } from './curated/curated-learning.js';
 import { RatingEvidenceStore } from './curated/rating-evidence.store.js';
-import { SingleFlightJob } from './jobs/single-flight-job.js';
 import { KnowledgeService } from './knowledge/knowledge.service.js';
 import { KnowledgeStore } from './knowledge/knowledge.store.js';
-import { FeedbackStore } from './learning/feedback.store.js';
 import { LearningService } from './learning/learning.service.js';
-import { LearningDataTally, TALLY_RESYNC_INTERVAL_MS } from './learning/learning-data-tally.js';
 import { type ChatModel, shutdownAbortReason } from './llm/chat-model.js';
 import { HealthService } from './observability/health.service.js';
 import type { Logging } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { SystemSampler } from './observability/system-sampler.js';
+import { PLATFORM, SERVICE_VERSION } from './platform/app-info.js';
+import { SingleFlightJob } from './platform/single-flight-job.js';
+import { AnswerFinder } from './retrieval/answer-finder.js';
 import { createEmbedder } from './retrieval/create-embedder.js';
 import type { Embedder } from './retrieval/embedder.js';
 import { EmbeddingBackfill } from './retrieval/embedding-backfill.js';
@@ -56,7 +57,7 @@ export interface Services {
   embeddingBackfill: EmbeddingBackfill;
   curated: CuratedAnswerService;
   knowledge: KnowledgeService;
-  answers: AnswerFinder;
+  answers: FoundAnswerFinder;
   chat: ChatService;
   learning: LearningService;
   health: HealthService;
@@ -121,7 +122,7 @@ export async function createServices(
     const conversations = new ConversationStore(database.db, database.embedded);
     const feedback = new FeedbackStore(database.db, changes);
     const embedder = await createEmbedder(config.retrieval.embedder);
-    const tally = new LearningDataTally(
+    const tally = new ConversationTally(
       { feedback, conversations },
       embedder.id,
       TALLY_RESYNC_INTERVAL_MS[config.database.kind],
@@ -366,7 +367,7 @@ function followOtherReplicas(parts: {
   knowledge: KnowledgeService;
   apiKeys: ApiKeys;
   retrieval: RetrievalService;
-  tally: LearningDataTally;
+  tally: ConversationTally;
   logger: Logger;
 }): { onNotice(notice: ChangeNotice): void; stop(): Promise<void> } {
   const { learning, curated, knowledge, apiKeys, retrieval, tally, logger } = parts;

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { notFound } from '../http/errors.js';
 import { adminDocs } from '../http/openapi.js';
 import { withZod } from '../http/zod-app.js';
+import { notFound } from '../platform/errors.js';
 import type { StoredApiKey } from './api-key.store.js';
 import type { ApiKeys } from './api-keys.js';
 

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../http/errors.js';
 import { docs } from '../http/openapi.js';
 import { storageError } from '../http/storage-errors.js';
 import { withZod } from '../http/zod-app.js';
+import { AppError } from '../platform/errors.js';
 import { processRequestSchema, processResponseSchema } from './chat.schemas.js';
 import type { ChatService } from './chat.service.js';
 

@@ -1,18 +1,5 @@
 import { z } from 'zod';
-
-export const MAX_MESSAGE_LENGTH = 2000;
-
-const codePoints = (value: string) => [...value].length;
-
-/** A question as users type it: not blank, at most MAX_MESSAGE_LENGTH characters (code points). */
-export const questionText = (name: string) =>
-  z
-    .string({ error: `${name} must be a string` })
-    .refine((value) => value.trim() !== '', `${name} must not be empty`)
-    .refine(
-      (value) => codePoints(value) <= MAX_MESSAGE_LENGTH,
-      `${name} must be at most ${MAX_MESSAGE_LENGTH} characters`,
-    );
+import { questionText } from '../http/text-schemas.js';
 
 export const processRequestSchema = z.object({
   message: questionText('message'),

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { CompanyProfile } from '../company/company-profile.js';
-import type { AnswerFinder } from '../curated/answer-finder.js';
-import type { RankedAnswer } from '../curated/answer-ranking.js';
-import type { LearningDataTally } from '../learning/learning-data-tally.js';
+import type { ConversationStore } from '../conversations/conversation.store.js';
+import type { ConversationTally } from '../conversations/conversation-tally.js';
+import { currentAnswer } from '../conversations/current-answer.js';
 import type { ChatCompletion } from '../llm/chat-model.js';
 import type { Metrics } from '../observability/metrics.js';
 import { EmbedderError } from '../retrieval/embedder.js';
@@ -10,9 +10,8 @@ import type { RetrievalService } from '../retrieval/retrieval.service.js';
 import type { SparseVector } from '../retrieval/sparse-vector.js';
 import type { AnswerSource } from '../storage/tables.js';
 import { timeOrderedId } from '../storage/time-ordered-id.js';
-import type { ConversationStore } from './conversation.store.js';
-import { currentAnswer } from './current-answer.js';
 import { fallbackAnswer } from './fallback-answer.js';
+import type { FoundAnswer, FoundAnswerFinder } from './found-answer.js';
 import { knowledgeAnswer } from './knowledge-answer.js';
 import type { AnswerStream, LlmAnswerer } from './llm-answerer.js';
 import type { PastTurn } from './prompt.js';
@@ -58,8 +57,8 @@ export class ChatService {
     private readonly dependencies: {
       conversations: ConversationStore;
       retrieval: RetrievalService;
-      answers: AnswerFinder;
-      tally: LearningDataTally;
+      answers: FoundAnswerFinder;
+      tally: ConversationTally;
       /** Undefined without an LLM. */
       llm: LlmAnswerer | undefined;
       profile: CompanyProfile;
@@ -180,7 +179,7 @@ export class ChatService {
   private async compose(
     request: ChatRequest,
     history: Promise<PastTurn[]>,
-    found: RankedAnswer[],
+    found: FoundAnswer[],
     stream: AnswerStream | undefined,
   ): Promise<Answer> {
     const { llm, answers, metrics } = this.dependencies;
@@ -222,7 +221,7 @@ export class ChatService {
   }
 
   /** The best match close enough (a rated answer, a knowledge-base chunk, a curated answer), else the profile. */
-  private withoutLlm(message: string, found: readonly RankedAnswer[]): Answer {
+  private withoutLlm(message: string, found: readonly FoundAnswer[]): Answer {
     const best = found.find((match) => match.score >= this.dependencies.retrievalReplyThreshold);
     if (best?.kind === 'knowledge') {
       return { text: knowledgeAnswer(best.chunk), modelUsed: 'knowledge', source: 'knowledge' };
@@ -241,7 +240,7 @@ export class ChatService {
  * not close enough to be served as it is, introduced by the question it answers, so that the user can
  * tell whether it fits.
  */
-function similarAnswerText(match: Exclude<RankedAnswer, { kind: 'knowledge' }>): string {
+function similarAnswerText(match: Exclude<FoundAnswer, { kind: 'knowledge' }>): string {
   if (match.kind === 'conversation') return currentAnswer(match.conversation);
   return `Точного ответа на этот вопрос у меня нет. На похожий вопрос «${match.curated.question}» ответ такой: ${match.curated.answer}`;
 }

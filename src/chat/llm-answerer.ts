@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { CompanyProfile } from '../company/company-profile.js';
-import type { RankedAnswer } from '../curated/answer-ranking.js';
-import { AppError } from '../http/errors.js';
+import type { ConversationStore } from '../conversations/conversation.store.js';
+import { currentAnswer } from '../conversations/current-answer.js';
 import { type ChatCompletion, type ChatModel, ChatModelError } from '../llm/chat-model.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { ConversationStore } from './conversation.store.js';
-import { currentAnswer } from './current-answer.js';
+import { AppError } from '../platform/errors.js';
+import type { FoundAnswer } from './found-answer.js';
 import { knowledgePassage } from './knowledge-answer.js';
 import { buildPrompt, type PastTurn, type PromptExample } from './prompt.js';
 import type { PromptTemplate } from './prompt-template.js';
@@ -58,7 +58,7 @@ export class LlmAnswerer {
   async answer(
     message: string,
     history: Promise<PastTurn[]>,
-    found: readonly RankedAnswer[],
+    found: readonly FoundAnswer[],
     stream: AnswerStream | undefined,
   ): Promise<LlmOutcome> {
     const { model, template, profile, metrics, logger, deadlineMs } = this.dependencies;
@@ -160,7 +160,7 @@ function abortableCall(
   };
 }
 
-function promptExample(match: RankedAnswer): PromptExample[] {
+function promptExample(match: FoundAnswer): PromptExample[] {
   if (match.kind === 'curated') {
     const { question, answer } = match.curated;
     return [{ question, answer, source: 'curated', rating: null, similarity: match.score }];

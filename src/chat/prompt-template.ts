@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config/config.schema.js';
-import { resourcePath } from '../project-root.js';
+import { resourcePath } from '../platform/project-root.js';
 
 export const DEFAULT_PROMPT_TEMPLATE_PATH = resourcePath('prompts', 'system-prompt.md');
 

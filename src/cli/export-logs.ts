@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { ConversationStore } from '../chat/conversation.store.js';
 import type { Config } from '../config/config.schema.js';
+import { ConversationStore } from '../conversations/conversation.store.js';
 import { toJsonLines } from '../learning/training-dataset.js';
 import { migrateToLatest, openDatabase } from '../storage/database.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { resourcePath } from '../project-root.js';
+import { resourcePath } from '../platform/project-root.js';
 
 const text = z.string().trim().min(1);
 

@@ -1,4 +1,4 @@
-import { answerKey } from '../chat/answer-key.js';
+import { answerKey } from '../conversations/answer-key.js';
 import type { Embedder } from '../retrieval/embedder.js';
 import { createInProcessIndex, type InProcessIndex } from '../retrieval/in-process-index.js';
 import type { SparseVector } from '../retrieval/sparse-vector.js';

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { ConversationStore } from '../chat/conversation.store.js';
-import { notFound } from '../http/errors.js';
+import { logIdParamsSchema } from '../conversations/conversation.schemas.js';
+import type { ConversationStore } from '../conversations/conversation.store.js';
 import { adminDocs } from '../http/openapi.js';
 import { withZod } from '../http/zod-app.js';
-import { logIdParamsSchema } from '../learning/learning.schemas.js';
+import { notFound } from '../platform/errors.js';
 import {
   correctionRequestSchema,
   curatedAnswerRequestSchema,

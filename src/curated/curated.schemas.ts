@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_MESSAGE_LENGTH } from '../chat/chat.schemas.js';
+import { MAX_MESSAGE_LENGTH } from '../http/text-schemas.js';
 
 const MAX_ANSWER_LENGTH = 4000;
 const MAX_ALTERNATIVES = 20;

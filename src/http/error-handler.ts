@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, ERROR_STATUS, type ValidationDetail } from '../platform/errors.js';
 import { EmbedderError } from '../retrieval/embedder.js';
-import { AppError, ERROR_STATUS, type ValidationDetail } from './errors.js';
 import { storageError } from './storage-errors.js';
 
 /** FastAPI names the request parts `query` and `path`; existing clients read those names. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ValidationDetail } from './errors.js';
+import type { ValidationDetail } from '../platform/errors.js';
 
 const PARTS = [
   ['body', 'body'],

@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
-import { SERVICE_NAME, SERVICE_VERSION } from '../app-info.js';
+import { SERVICE_NAME, SERVICE_VERSION } from '../platform/app-info.js';
 
 const TAGS = {
   chat: 'Questions and answers',

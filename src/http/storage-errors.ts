@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { AppError } from '../platform/errors.js';
 import { type StorageFaultKind, type StorageStatus, storageFaultOf } from '../storage/storage-faults.js';
-import { AppError } from './errors.js';
 
 const RESPONSES: Record<
   StorageFaultKind,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../platform/errors.js';
 import { chunkDocument, normalizeContent } from './knowledge-chunker.js';
 import { splitSentences } from './sentences.js';
 

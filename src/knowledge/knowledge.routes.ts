@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { notFound } from '../http/errors.js';
 import { adminDocs } from '../http/openapi.js';
 import { withZod } from '../http/zod-app.js';
+import { notFound } from '../platform/errors.js';
 import {
   knowledgeDocumentRequestSchema,
   knowledgeDocumentSchema,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../platform/errors.js';
 import type { Embedder } from '../retrieval/embedder.js';
 import { createInProcessIndex, type InProcessIndex } from '../retrieval/in-process-index.js';
 import { decodeSparseVector, encodeSparseVector, type SparseVector } from '../retrieval/sparse-vector.js';

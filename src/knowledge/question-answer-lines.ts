@@ -1,4 +1,4 @@
-import { AppError } from '../http/errors.js';
+import { AppError } from '../platform/errors.js';
 
 export interface QuestionAnswer {
   question: string;

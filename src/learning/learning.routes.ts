@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { ConversationStore } from '../chat/conversation.store.js';
-import { notFound } from '../http/errors.js';
+import { logIdParamsSchema } from '../conversations/conversation.schemas.js';
+import type { ConversationStore } from '../conversations/conversation.store.js';
 import { adminDocs, docs } from '../http/openapi.js';
 import { withZod } from '../http/zod-app.js';
+import { notFound } from '../platform/errors.js';
 import type { EmbeddingBackfill } from '../retrieval/embedding-backfill.js';
 import type { RetrievalService } from '../retrieval/retrieval.service.js';
 import { REPLICA_ID } from '../storage/change-feed.js';
@@ -11,7 +12,6 @@ import {
   exportQuerySchema,
   feedbackRequestSchema,
   feedbackResponseSchema,
-  logIdParamsSchema,
   similarQuerySchema,
   suggestionsQuerySchema,
 } from './learning.schemas.js';

@@ -22,10 +22,6 @@ export const feedbackResponseSchema = z.object({
   will_be_used_for_training: z.boolean(),
 });
 
-export const logIdParamsSchema = z.object({
-  log_id: z.string().min(1).max(200),
-});
-
 export const similarQuerySchema = z.object({ limit: queryInteger('limit', 1, 50).default(5) });
 
 export const suggestionsQuerySchema = z.object({

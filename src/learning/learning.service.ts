@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
-import type { ConversationStore } from '../chat/conversation.store.js';
+import type { ConversationStore } from '../conversations/conversation.store.js';
+import type { ConversationTally } from '../conversations/conversation-tally.js';
+import type { FeedbackStore } from '../conversations/feedback.store.js';
 import type { CuratedLearning } from '../curated/curated-learning.js';
-import { type JobStatus, SingleFlightJob } from '../jobs/single-flight-job.js';
 import type { Metrics } from '../observability/metrics.js';
+import { type JobStatus, SingleFlightJob } from '../platform/single-flight-job.js';
 import type { RetrievalService } from '../retrieval/retrieval.service.js';
 import type { ServiceStateStore } from '../storage/service-state.store.js';
 import type { AnswerSource, Conversation } from '../storage/tables.js';
-import type { FeedbackStore } from './feedback.store.js';
-import type { LearningDataTally } from './learning-data-tally.js';
 
 const LAST_PASS_KEY = 'learning.last_pass_at';
 /** The newest feedback row whose lessons for everyone (curated answers) have been drawn. */
@@ -58,7 +58,7 @@ export class LearningService {
       conversations: ConversationStore;
       state: ServiceStateStore;
       retrieval: RetrievalService;
-      tally: LearningDataTally;
+      tally: ConversationTally;
       metrics: Metrics;
       logger: Logger;
       minRatingThreshold: number;

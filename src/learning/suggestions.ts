@@ -1,4 +1,4 @@
-import type { ConversationStore } from '../chat/conversation.store.js';
+import type { ConversationStore } from '../conversations/conversation.store.js';
 
 export interface Suggestions {
   /** Answers rated 1 or 2 that nobody has corrected yet: each a candidate for a correction. */

@@ -1,4 +1,4 @@
-import { currentAnswer } from '../chat/current-answer.js';
+import { currentAnswer } from '../conversations/current-answer.js';
 import type { Conversation } from '../storage/tables.js';
 import { loadPiiRedactor } from './pii.js';
 

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/helpers/eventually.js';
 import { openTestDatabase, type TestDatabase } from '../../test/helpers/test-database.js';
-import { ConversationStore } from '../chat/conversation.store.js';
-import { FeedbackStore } from '../learning/feedback.store.js';
-import { LearningDataTally } from '../learning/learning-data-tally.js';
+import { ConversationStore } from '../conversations/conversation.store.js';
+import { ConversationTally } from '../conversations/conversation-tally.js';
+import { FeedbackStore } from '../conversations/feedback.store.js';
 import { type ChatModel, ChatModelError } from '../llm/chat-model.js';
 import { LocalEmbedder } from '../retrieval/local-embedder.js';
 import type { IndexState } from '../retrieval/vector-index.js';
@@ -52,7 +52,7 @@ describe('HealthService', () => {
       },
       sampler: new SystemSampler(directory),
       embedder,
-      tally: new LearningDataTally(
+      tally: new ConversationTally(
         { feedback: new FeedbackStore(database.db), conversations: new ConversationStore(database.db) },
         embedder.id,
       ),

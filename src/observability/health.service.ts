@@ -1,4 +1,4 @@
-import type { LearningDataTally } from '../learning/learning-data-tally.js';
+import type { ConversationTally } from '../conversations/conversation-tally.js';
 import type { ChatModel } from '../llm/chat-model.js';
 import type { CircuitState } from '../llm/circuit-breaker-chat-model.js';
 import type { Embedder } from '../retrieval/embedder.js';
@@ -135,7 +135,7 @@ export class HealthService {
       database: Pick<Database, 'db' | 'status' | 'checkFiles' | 'probeWrite'>;
       sampler: SystemSampler;
       embedder: Embedder;
-      tally: LearningDataTally;
+      tally: ConversationTally;
       model: ChatModel | undefined;
       /** The LLM's circuit breaker: open means questions are answered without the LLM for a while. */
       llmCircuit?: () => CircuitState;

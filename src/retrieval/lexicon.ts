@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { resourcePath } from '../project-root.js';
+import { resourcePath } from '../platform/project-root.js';
 import { stem, tokenize } from './russian-text.js';
 
 export const BUILT_IN_LEXICON_PATH = resourcePath('lexicon', 'ru-cleaning.txt');

@@ -1,5 +1,5 @@
-import type { ConversationStore } from '../chat/conversation.store.js';
-import type { LearningDataTally } from '../learning/learning-data-tally.js';
+import type { ConversationStore } from '../conversations/conversation.store.js';
+import type { ConversationTally } from '../conversations/conversation-tally.js';
 import type { Conversation } from '../storage/tables.js';
 import type { Embedder } from './embedder.js';
 import { decodeSparseVector, encodeSparseVector, type SparseVector } from './sparse-vector.js';
@@ -32,7 +32,7 @@ export class RetrievalService {
     private readonly embedder: Embedder,
     private readonly index: VectorIndex,
     private readonly conversations: ConversationStore,
-    private readonly tally: LearningDataTally,
+    private readonly tally: ConversationTally,
     readonly settings: RetrievalSettings,
   ) {}
 

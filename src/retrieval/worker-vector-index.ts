@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { startWorkerModule } from '../jobs/worker-module.js';
+import { startWorkerModule } from '../platform/worker-module.js';
 import type { VectorKind } from './in-process-index.js';
 import type { IndexReply, IndexRequest } from './index-protocol.js';
 import type { SparseVector } from './sparse-vector.js';

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import type SqliteDatabase from 'better-sqlite3';
-import { startWorkerModule } from '../jobs/worker-module.js';
+import { startWorkerModule } from '../platform/worker-module.js';
 
 export interface CheckpointWorkerData {
   file: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FeedbackStore } from '../../src/learning/feedback.store.js';
+import { FeedbackStore } from '../../src/conversations/feedback.store.js';
 import { startTestService } from '../helpers/test-service.js';
 import { Api, expectNotFound, expectValidationError, ISO_TIMESTAMP } from './support/api.js';
 import { useTestService } from './support/service-block.js';

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { autoNumberedKey, bytesType } from '../dialect.js';
+import { autoNumberedKey, bytesType } from './column-types.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { temporaryDirectory } from '../../../test/helpers/test-service.js';
-import { answerKey } from '../../chat/answer-key.js';
+import { answerKey } from '../../conversations/answer-key.js';
 import { type Database, migrateToLatest, migrateUpTo, openDatabase } from '../database.js';
 
 describe('migration 004-curated-learning', () => {

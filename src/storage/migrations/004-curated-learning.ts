@@ -1,5 +1,5 @@
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { answerKey } from '../../chat/answer-key.js';
 
 const BACKFILL_PAGE = 1000;
 
@@ -59,4 +59,13 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropIndex('conversations_curated_answer').ifExists().execute();
   await db.schema.alterTable('conversations').dropColumn('answer_key').execute();
   await db.schema.alterTable('conversations').dropColumn('curated_answer_id').execute();
+}
+
+/**
+ * The answer key as this migration gave it to the conversations stored before it (a hash of the answer's
+ * text, case and runs of whitespace ignored), frozen here: conversations/answer-key.ts may change, this may not.
+ */
+function answerKey(answer: string): string {
+  const normalized = answer.trim().replace(/\s+/g, ' ').toLowerCase();
+  return createHash('sha256').update(normalized).digest('hex').slice(0, 32);
 }

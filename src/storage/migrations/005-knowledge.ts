@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { bytesType } from '../dialect.js';
+import { bytesType } from './column-types.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema

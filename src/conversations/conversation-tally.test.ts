@@ -1,24 +1,24 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../../test/helpers/test-database.js';
-import { ConversationStore } from '../chat/conversation.store.js';
+import { ConversationStore } from './conversation.store.js';
+import { ConversationTally } from './conversation-tally.js';
 import { FeedbackStore } from './feedback.store.js';
-import { LearningDataTally } from './learning-data-tally.js';
 
 /** Any embedder id: the tally counts the vectors tagged with it. */
 const EMBEDDER_ID = 'test-embedder';
 
-describe('LearningDataTally', () => {
+describe('ConversationTally', () => {
   let storage: TestDatabase;
   let conversations: ConversationStore;
   let feedback: FeedbackStore;
-  let tally: LearningDataTally;
+  let tally: ConversationTally;
 
   beforeEach(async () => {
     storage = await openTestDatabase('tally');
     const { database } = storage;
     conversations = new ConversationStore(database.db);
     feedback = new FeedbackStore(database.db);
-    tally = new LearningDataTally({ feedback, conversations }, EMBEDDER_ID);
+    tally = new ConversationTally({ feedback, conversations }, EMBEDDER_ID);
   });
   afterEach(async () => {
     tally.stop();

@@ -1,11 +1,18 @@
-import type { KnowledgeMatch } from '../knowledge/knowledge.service.js';
-import type { SimilarConversation } from '../retrieval/retrieval.service.js';
-import type { CuratedMatch } from './curated-answers.service.js';
+import type { SimilarConversation } from './retrieval.service.js';
 
-export type RankedAnswer =
-  | ({ kind: 'curated' } & CuratedMatch)
+/** A match of any source: its cosine similarity to the question. */
+export interface Scored {
+  score: number;
+}
+
+/**
+ * A match of one of the three sources, by kind. The curated answers and the knowledge base are
+ * capabilities above retrieval: their match types are parameters here, and the chat names them.
+ */
+export type RankedAnswer<Curated extends Scored, Knowledge extends Scored> =
+  | ({ kind: 'curated' } & Curated)
   | ({ kind: 'conversation' } & SimilarConversation)
-  | ({ kind: 'knowledge' } & KnowledgeMatch);
+  | ({ kind: 'knowledge' } & Knowledge);
 
 /**
  * The one order in which the chat considers what it found, shared with the search API: curated answers
@@ -13,14 +20,14 @@ export type RankedAnswer =
  * conversations, then knowledge-base chunks, then the curated answers that were similar but not close
  * enough; each group best first.
  */
-export function rankAnswers(
+export function rankAnswers<Curated extends Scored, Knowledge extends Scored>(
   found: {
-    curated: readonly CuratedMatch[];
+    curated: readonly Curated[];
     conversations: readonly SimilarConversation[];
-    knowledge: readonly KnowledgeMatch[];
+    knowledge: readonly Knowledge[];
   },
   replyThreshold: number,
-): RankedAnswer[] {
+): RankedAnswer<Curated, Knowledge>[] {
   const direct = found.curated.filter((match) => match.score >= replyThreshold);
   const weaker = found.curated.filter((match) => match.score < replyThreshold);
   return [

@@ -1,17 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import { currentAnswer } from '../chat/current-answer.js';
-import type { AnswerFinder } from '../curated/answer-finder.js';
-import type { RankedAnswer } from '../curated/answer-ranking.js';
+import { currentAnswer } from '../conversations/current-answer.js';
 import { adminDocs } from '../http/openapi.js';
 import { withZod } from '../http/zod-app.js';
 import { chunkHeading } from '../knowledge/knowledge.service.js';
-import { searchQuerySchema, searchResultSchema } from './retrieval.schemas.js';
-import type { RetrievalService } from './retrieval.service.js';
+import type { RetrievalService } from '../retrieval/retrieval.service.js';
+import { searchQuerySchema, searchResultSchema } from './answer-search.schemas.js';
+import type { FoundAnswer, FoundAnswerFinder } from './found-answer.js';
 
 const roundScore = (score: number) => Math.round(score * 10_000) / 10_000;
 
 /** What a match answers: a knowledge chunk by its question (Q&A) or headings, with its answer or text. */
-function sourceOf(match: RankedAnswer): { id: string; question: string; answer: string } {
+function sourceOf(match: FoundAnswer): { id: string; question: string; answer: string } {
   switch (match.kind) {
     case 'curated':
       return { id: match.curated.id, question: match.curated.question, answer: match.curated.answer };
@@ -30,9 +29,9 @@ function sourceOf(match: RankedAnswer): { id: string; question: string; answer: 
   }
 }
 
-export function registerRetrievalRoutes(
+export function registerAnswerSearchRoutes(
   app: FastifyInstance,
-  dependencies: { retrieval: RetrievalService; answers: AnswerFinder },
+  dependencies: { retrieval: RetrievalService; answers: FoundAnswerFinder },
 ): void {
   const { retrieval, answers } = dependencies;
   withZod(app).get(

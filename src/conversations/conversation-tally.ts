@@ -1,4 +1,4 @@
-import type { ConversationStore } from '../chat/conversation.store.js';
+import type { ConversationStore } from './conversation.store.js';
 import type { FeedbackStore, RatingSummary } from './feedback.store.js';
 
 /**
@@ -23,7 +23,7 @@ interface Figures {
  * Counting a table holds up the event loop for a time that grows with the table; health checks and
  * metrics read these figures instead, as often as they like.
  */
-export class LearningDataTally {
+export class ConversationTally {
   private figures: Figures = {
     conversations: 0,
     rated: 0,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { questionText } from '../chat/chat.schemas.js';
 import { queryInteger } from '../http/query-schemas.js';
+import { questionText } from '../http/text-schemas.js';
 
 export const searchQuerySchema = z.object({
   q: questionText('q'),

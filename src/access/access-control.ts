@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ApiKeys } from '../access/api-keys.js';
-import { AppError } from './errors.js';
-import { fromAnotherSite, fromThisMachine, hostnameOf, localHostnames } from './local-requests.js';
+import { fromAnotherSite, fromThisMachine, hostnameOf, localHostnames } from '../http/local-requests.js';
+import { AppError } from '../platform/errors.js';
+import type { ApiKeys } from './api-keys.js';
 
 /** Who may call a route: set as `config: { access }` in its options; routes without it are open. */
 export type RouteAccess = 'admin' | 'user';

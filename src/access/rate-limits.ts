@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ApiKeys } from '../access/api-keys.js';
-import { bearerToken } from './access.js';
+import { bearerToken } from './access-control.js';
+import type { ApiKeys } from './api-keys.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
