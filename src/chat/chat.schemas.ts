@@ -1,14 +1,10 @@
 import { z } from 'zod';
-import { questionText } from '../http/text-schemas.js';
+import { optionalText, questionText } from '../http/text-schemas.js';
 
 export const processRequestSchema = z.object({
   message: questionText('message'),
   // The prototype crashed on `null`; null, a missing value and "" all mean "start a new session".
-  session_id: z
-    .string({ error: 'session_id must be a string' })
-    .max(200, 'session_id must be at most 200 characters')
-    .nullish()
-    .transform((value) => (value === null || value === undefined || value.trim() === '' ? undefined : value)),
+  session_id: optionalText('session_id', 200),
 });
 
 export const processResponseSchema = z.object({

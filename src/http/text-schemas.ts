@@ -14,3 +14,14 @@ export const questionText = (name: string) =>
       (value) => codePoints(value) <= MAX_MESSAGE_LENGTH,
       `${name} must be at most ${MAX_MESSAGE_LENGTH} characters`,
     );
+
+/**
+ * Optional text where null, a missing value and a blank string all mean "none" (the prototype's clients
+ * send any of them): undefined then, else the text as sent.
+ */
+export const optionalText = (name: string, maxLength: number) =>
+  z
+    .string({ error: `${name} must be a string` })
+    .max(maxLength, `${name} must be at most ${maxLength} characters`)
+    .nullish()
+    .transform((value) => (value === null || value === undefined || value.trim() === '' ? undefined : value));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { queryInteger } from '../http/query-schemas.js';
+import { optionalText } from '../http/text-schemas.js';
 
 export const feedbackRequestSchema = z.object({
   log_id: z.string({ error: 'log_id must be a string' }).trim().min(1, 'log_id must not be empty').max(200),
@@ -8,11 +9,8 @@ export const feedbackRequestSchema = z.object({
     .int('rating must be an integer from 1 to 5')
     .min(1, 'rating must be an integer from 1 to 5')
     .max(5, 'rating must be an integer from 1 to 5'),
-  feedback_text: z
-    .string({ error: 'feedback_text must be a string' })
-    .max(2000, 'feedback_text must be at most 2000 characters')
-    .nullish()
-    .transform((value) => (value === undefined || value === null || value.trim() === '' ? null : value)),
+  // A blank comment is stored as no comment.
+  feedback_text: optionalText('feedback_text', 2000).transform((value) => value ?? null),
 });
 
 export const feedbackResponseSchema = z.object({
