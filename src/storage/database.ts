@@ -99,9 +99,8 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
 /** Free space on the SQLite file's file system from which a full disk counts as over: about a second of busy writes. */
 const RECOVERED_FREE_BYTES = 4 * 1024 * 1024;
 
-/** Why SQLite writes are refused once the file is lost: the client is told to call for an operator. */
-const FILE_LOST_MESSAGE =
-  'Файл базы данных удалён или заменён во время работы сервиса: запись остановлена, чтобы не потерять данные. Сообщите администратору.';
+/** Why SQLite writes are refused once the file is lost (what clients are told is the HTTP layer's). */
+const FILE_LOST_MESSAGE = 'the database file was deleted or replaced while the service ran: writes are refused';
 
 function openSqlite(config: Extract<DatabaseConfig, { kind: 'sqlite' }>, options: OpenOptions): Database {
   const prepared = prepareDatabaseFile(config.file, config.allowNew ?? false);
