@@ -20,11 +20,11 @@ import { KnowledgeStore } from './knowledge/knowledge.store.js';
 import { FeedbackStore } from './learning/feedback.store.js';
 import { LearningService } from './learning/learning.service.js';
 import { LearningDataTally, TALLY_RESYNC_INTERVAL_MS } from './learning/learning-data-tally.js';
-import { type ChatModel, shutdownAbortReason } from './llm/chat-model.js';
 import { HealthService } from './observability/health.service.js';
 import type { Logging } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { SystemSampler } from './observability/system-sampler.js';
+import { type ChatModel, shutdownAbortReason } from './providers/chat/chat-model.js';
 import { createEmbedder } from './retrieval/create-embedder.js';
 import type { Embedder } from './retrieval/embedder.js';
 import { EmbeddingBackfill } from './retrieval/embedding-backfill.js';
@@ -137,7 +137,7 @@ export async function createServices(
     });
     // The client library is loaded only when an LLM is configured: start-up without one skips it.
     const llm = config.llm
-      ? (await import('./llm/create-chat-model.js')).createChatModel(
+      ? (await import('./providers/chat/create-chat-model.js')).createChatModel(
           config.llm,
           metrics,
           logger.child({ module: 'llm' }),

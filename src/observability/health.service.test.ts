@@ -4,7 +4,7 @@ import { openTestDatabase, type TestDatabase } from '../../test/helpers/test-dat
 import { ConversationStore } from '../chat/conversation.store.js';
 import { FeedbackStore } from '../learning/feedback.store.js';
 import { LearningDataTally } from '../learning/learning-data-tally.js';
-import { type ChatModel, ChatModelError } from '../llm/chat-model.js';
+import { type ChatModel, ChatModelError } from '../providers/chat/chat-model.js';
 import { LocalEmbedder } from '../retrieval/local-embedder.js';
 import type { IndexState } from '../retrieval/vector-index.js';
 import { HealthService } from './health.service.js';

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type { EmbedderConfig } from '../config/config.schema.js';
-import { nodeHttpFetch } from '../llm/node-http-fetch.js';
-import { providerFailure } from '../llm/openai-errors.js';
+import { providerFailure } from '../providers/openai-errors.js';
+import { nodeHttpFetch } from '../providers/transport/node-http-fetch.js';
 import { denseVector, type Embedder, EmbedderError } from './embedder.js';
 import type { SparseVector } from './sparse-vector.js';
 

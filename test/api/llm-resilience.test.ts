@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ConcurrencyLimitedChatModel } from '../../src/llm/concurrency-limited-chat-model.js';
+import type { ConcurrencyLimitedChatModel } from '../../src/providers/resilience/concurrency-limited-chat-model.js';
 import { eventually } from '../helpers/eventually.js';
 import { useFakeLlmService } from './support/service-block.js';
 

@@ -5,8 +5,8 @@ import type {
   ChatMessage,
   ChatModel,
   ChatStreamOptions,
-} from './chat-model.js';
-import { ChatModelError } from './chat-model.js';
+} from '../chat/chat-model.js';
+import { ChatModelError } from '../chat/chat-model.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt (LLM_RETRIES). */

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import type { LlmConfig } from '../config/config.schema.js';
-import type { Metrics } from '../observability/metrics.js';
+import type { LlmConfig } from '../../config/config.schema.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { CircuitBreakerChatModel } from '../resilience/circuit-breaker-chat-model.js';
+import { ConcurrencyLimitedChatModel } from '../resilience/concurrency-limited-chat-model.js';
+import { RetryingChatModel } from '../resilience/retrying-chat-model.js';
 import type { ChatModel } from './chat-model.js';
-import { CircuitBreakerChatModel } from './circuit-breaker-chat-model.js';
-import { ConcurrencyLimitedChatModel } from './concurrency-limited-chat-model.js';
 import { OpenAiChatModel } from './openai-chat-model.js';
-import { RetryingChatModel } from './retrying-chat-model.js';
 
 /**
  * The configured LLM: the OpenAI-compatible adapter, with retries around each call, a circuit breaker

@@ -4,8 +4,8 @@ import type {
   ChatMessage,
   ChatModel,
   ChatStreamOptions,
-} from './chat-model.js';
-import { abortedCallFailure, ChatModelError } from './chat-model.js';
+} from '../chat/chat-model.js';
+import { abortedCallFailure, ChatModelError } from '../chat/chat-model.js';
 
 export interface ConcurrencyLimits {
   /** Calls to the provider at once (LLM_MAX_CONCURRENT). */

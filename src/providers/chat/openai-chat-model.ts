@@ -1,5 +1,7 @@
 import OpenAI from 'openai';
-import type { LlmConfig } from '../config/config.schema.js';
+import type { LlmConfig } from '../../config/config.schema.js';
+import { providerFailure } from '../openai-errors.js';
+import { nodeHttpFetch } from '../transport/node-http-fetch.js';
 import {
   abortedCallFailure,
   type ChatCallOptions,
@@ -9,8 +11,6 @@ import {
   ChatModelError,
   type ChatStreamOptions,
 } from './chat-model.js';
-import { nodeHttpFetch } from './node-http-fetch.js';
-import { providerFailure } from './openai-errors.js';
 
 /** Longest a health probe of the provider may take. */
 const PROBE_TIMEOUT_MS = 5000;

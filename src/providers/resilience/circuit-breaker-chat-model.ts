@@ -4,8 +4,8 @@ import type {
   ChatMessage,
   ChatModel,
   ChatStreamOptions,
-} from './chat-model.js';
-import { ChatModelError } from './chat-model.js';
+} from '../chat/chat-model.js';
+import { ChatModelError } from '../chat/chat-model.js';
 
 export type CircuitState = 'closed' | 'open' | 'half_open';
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type ChatCompletion, type ChatModel, ChatModelError, type ChatStreamOptions } from './chat-model.js';
+import {
+  type ChatCompletion,
+  type ChatModel,
+  ChatModelError,
+  type ChatStreamOptions,
+} from '../chat/chat-model.js';
 import { CircuitBreakerChatModel } from './circuit-breaker-chat-model.js';
 import { ConcurrencyLimitedChatModel } from './concurrency-limited-chat-model.js';
 import { RetryingChatModel } from './retrying-chat-model.js';
