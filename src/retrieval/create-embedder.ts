@@ -1,4 +1,5 @@
 import type { EmbedderConfig } from '../config/config.schema.js';
+import { nodeHttpFetch } from '../providers/transport/node-http-fetch.js';
 import type { Embedder } from './embedder.js';
 import { LocalEmbedder } from './local-embedder.js';
 
@@ -8,7 +9,7 @@ export async function createEmbedder(config: EmbedderConfig): Promise<Embedder> 
     case 'local':
       return new LocalEmbedder();
     case 'openai':
-      return new (await import('./openai-embedder.js')).OpenAiEmbedder(config);
+      return new (await import('./openai-embedder.js')).OpenAiEmbedder(config, nodeHttpFetch());
     case 'transformers':
       return (await import('./transformers-embedder.js')).TransformersEmbedder.load(config.modelPath);
   }

@@ -1,7 +1,6 @@
 import OpenAI from 'openai';
 import type { EmbedderConfig } from '../config/config.schema.js';
 import { providerFailure } from '../providers/openai-errors.js';
-import { nodeHttpFetch } from '../providers/transport/node-http-fetch.js';
 import { denseVector, type Embedder, EmbedderError } from './embedder.js';
 import type { SparseVector } from './sparse-vector.js';
 
@@ -18,14 +17,18 @@ export class OpenAiEmbedder implements Embedder {
   readonly vectorKind = 'dense';
   private readonly client: OpenAI;
 
-  constructor(private readonly config: OpenAiEmbedderConfig) {
+  /** `fetch` is the transport the client sends its requests over (the factory gives nodeHttpFetch). */
+  constructor(
+    private readonly config: OpenAiEmbedderConfig,
+    fetch: typeof globalThis.fetch,
+  ) {
     this.id = `openai:${config.model}${config.dimensions === undefined ? '' : `:${config.dimensions}`}`;
     this.client = new OpenAI({
       apiKey: config.apiKey,
       baseURL: config.baseUrl,
       timeout: config.timeoutMs,
       maxRetries: 1,
-      fetch: nodeHttpFetch(),
+      fetch,
     });
   }
 

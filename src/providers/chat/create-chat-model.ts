@@ -4,6 +4,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import { CircuitBreakerChatModel } from '../resilience/circuit-breaker-chat-model.js';
 import { ConcurrencyLimitedChatModel } from '../resilience/concurrency-limited-chat-model.js';
 import { RetryingChatModel } from '../resilience/retrying-chat-model.js';
+import { nodeHttpFetch } from '../transport/node-http-fetch.js';
 import type { ChatModel } from './chat-model.js';
 import { OpenAiChatModel } from './openai-chat-model.js';
 
@@ -17,7 +18,7 @@ export function createChatModel(
   metrics: Metrics,
   logger: Logger,
 ): { model: ChatModel; circuit: CircuitBreakerChatModel } {
-  const retrying = new RetryingChatModel(new OpenAiChatModel(config), config.retry, {
+  const retrying = new RetryingChatModel(new OpenAiChatModel(config, nodeHttpFetch()), config.retry, {
     onRetry: () => metrics.llmRetries.inc(),
   });
   const circuit = new CircuitBreakerChatModel(retrying, config.breaker, {
