@@ -1,6 +1,6 @@
 import type { LearningDataTally } from '../learning/learning-data-tally.js';
 import type { ChatModel } from '../providers/chat/chat-model.js';
-import type { CircuitState } from '../providers/resilience/circuit-breaker-chat-model.js';
+import type { CircuitState } from '../providers/resilience/circuit-breaker-policy.js';
 import type { Embedder } from '../retrieval/embedder.js';
 import type { IndexState } from '../retrieval/vector-index.js';
 import { type Database, pingDatabase } from '../storage/database.js';

@@ -1,27 +1,25 @@
 import type { Logger } from 'pino';
 import type { LlmConfig } from '../../config/config.schema.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { CircuitBreakerChatModel } from '../resilience/circuit-breaker-chat-model.js';
-import { ConcurrencyLimitedChatModel } from '../resilience/concurrency-limited-chat-model.js';
-import { RetryingChatModel } from '../resilience/retrying-chat-model.js';
+import { BulkheadPolicy } from '../resilience/bulkhead-policy.js';
+import { CircuitBreakerPolicy } from '../resilience/circuit-breaker-policy.js';
+import { ProviderResilience } from '../resilience/provider-resilience.js';
+import { RetryPolicy } from '../resilience/retry-policy.js';
 import { nodeHttpFetch } from '../transport/node-http-fetch.js';
-import type { ChatModel } from './chat-model.js';
 import { OpenAiChatModel } from './openai-chat-model.js';
+import { chatPolicyFailures, ResilientChatModel } from './resilient-chat-model.js';
 
 /**
- * The configured LLM: the OpenAI-compatible adapter, with retries around each call, a circuit breaker
- * around both (one failed question, retries included, counts once) and a bound on calls at once around
- * all. The breaker is returned as well, for health and metrics to read its state.
+ * The configured LLM: the OpenAI-compatible adapter over Node's HTTP client, with a bound on calls at
+ * once, a circuit breaker and retries (LLM_MAX_CONCURRENT, LLM_QUEUE_SIZE, LLM_BREAKER_*, LLM_RETRY*).
+ * The breaker is returned as well, for health and metrics to read its state.
  */
 export function createChatModel(
   config: LlmConfig,
   metrics: Metrics,
   logger: Logger,
-): { model: ChatModel; circuit: CircuitBreakerChatModel } {
-  const retrying = new RetryingChatModel(new OpenAiChatModel(config, nodeHttpFetch()), config.retry, {
-    onRetry: () => metrics.llmRetries.inc(),
-  });
-  const circuit = new CircuitBreakerChatModel(retrying, config.breaker, {
+): { model: ResilientChatModel; circuit: CircuitBreakerPolicy } {
+  const circuit = new CircuitBreakerPolicy(config.breaker, chatPolicyFailures, {
     onStateChange: (state) =>
       state === 'open'
         ? logger.warn(
@@ -30,6 +28,10 @@ export function createChatModel(
           )
         : logger.info('LLM circuit closed: the LLM answers again'),
   });
-  // Outermost, so that questions turned away for overload never count against the provider.
-  return { model: new ConcurrencyLimitedChatModel(circuit, config.concurrency), circuit };
+  const resilience = new ProviderResilience({
+    bulkhead: new BulkheadPolicy(config.concurrency, chatPolicyFailures),
+    circuitBreaker: circuit,
+    retry: new RetryPolicy(config.retry, { onRetry: () => metrics.llmRetries.inc() }),
+  });
+  return { model: new ResilientChatModel(new OpenAiChatModel(config, nodeHttpFetch()), resilience), circuit };
 }
