@@ -27,7 +27,8 @@ export class OpenAiEmbedder implements Embedder {
       apiKey: config.apiKey,
       baseURL: config.baseUrl,
       timeout: config.timeoutMs,
-      maxRetries: 1,
+      // Retries are a policy wrapped around this adapter (create-embedder.ts), as for every provider.
+      maxRetries: 0,
       fetch,
     });
   }
@@ -81,6 +82,10 @@ export class OpenAiEmbedder implements Embedder {
 function translateError(error: unknown): EmbedderError {
   const failure = providerFailure(error, 'embedding provider');
   return failure
-    ? new EmbedderError(failure.message, failure.reason)
-    : new EmbedderError('The embedding provider call failed', 'unavailable');
+    ? new EmbedderError(failure.message, failure.reason, {
+        // What the client's own retries tried again, the retry policy does.
+        retryable: failure.transient,
+        retryAfterMs: failure.retryAfterMs,
+      })
+    : new EmbedderError('The embedding provider call failed', 'unavailable', { retryable: false });
 }
