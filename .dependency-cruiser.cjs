@@ -12,7 +12,7 @@ const LAYERS = [
   ['platform'],
   ['config'],
   ['storage'],
-  ['providers', 'llm'],
+  ['providers'],
   ['http'],
   ['observability'],
   ['conversations'],

@@ -18,13 +18,14 @@ import { RatingEvidenceStore } from './curated/rating-evidence.store.js';
 import { KnowledgeService } from './knowledge/knowledge.service.js';
 import { KnowledgeStore } from './knowledge/knowledge.store.js';
 import { LearningService } from './learning/learning.service.js';
-import { type ChatModel, shutdownAbortReason } from './llm/chat-model.js';
 import { HealthService } from './observability/health.service.js';
 import type { Logging } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { SystemSampler } from './observability/system-sampler.js';
 import { PLATFORM, SERVICE_VERSION } from './platform/app-info.js';
 import { SingleFlightJob } from './platform/single-flight-job.js';
+import type { ChatModel } from './providers/chat/chat-model.js';
+import { shutdownAbortReason } from './providers/provider-error.js';
 import { AnswerFinder } from './retrieval/answer-finder.js';
 import { createEmbedder } from './retrieval/create-embedder.js';
 import type { Embedder } from './retrieval/embedder.js';
@@ -138,7 +139,7 @@ export async function createServices(
     });
     // The client library is loaded only when an LLM is configured: start-up without one skips it.
     const llm = config.llm
-      ? (await import('./llm/create-chat-model.js')).createChatModel(
+      ? (await import('./providers/chat/create-chat-model.js')).createChatModel(
           config.llm,
           metrics,
           logger.child({ module: 'llm' }),

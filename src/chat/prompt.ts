@@ -1,5 +1,5 @@
 import type { CompanyProfile } from '../company/company-profile.js';
-import type { ChatMessage } from '../llm/chat-model.js';
+import type { ChatMessage } from '../providers/chat/chat-model.js';
 import type { PromptTemplate } from './prompt-template.js';
 
 export interface PromptExample {

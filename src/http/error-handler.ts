@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, ERROR_STATUS, type ValidationDetail } from '../platform/errors.js';
-import { EmbedderError } from '../retrieval/embedder.js';
+import { ProviderError } from '../providers/provider-error.js';
 import { storageError } from './storage-errors.js';
 
 /** FastAPI names the request parts `query` and `path`; existing clients read those names. */
@@ -45,7 +45,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
       if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
       return reply.status(error.status).send({ detail: error.message, code: error.code });
     }
-    if (error instanceof EmbedderError) {
+    // Chat model failures never reach here (questions are answered without the LLM); embeddings do, from the
+    // search API while the embedding provider is down.
+    if (error instanceof ProviderError && error.provider === 'embeddings') {
       // The provider's words stay in the log: they may echo the request.
       request.log.warn({ reason: error.reason, error: error.message }, 'embedding failed');
       return reply.status(ERROR_STATUS.provider_unavailable).send({

@@ -4,7 +4,7 @@ import { openTestDatabase, type TestDatabase } from '../../test/helpers/test-dat
 import { ConversationStore } from '../conversations/conversation.store.js';
 import { ConversationTally } from '../conversations/conversation-tally.js';
 import { FeedbackStore } from '../conversations/feedback.store.js';
-import { type ChatModel, ChatModelError } from '../llm/chat-model.js';
+import { type ChatModel, ChatModelError } from '../providers/chat/chat-model.js';
 import { LocalEmbedder } from '../retrieval/local-embedder.js';
 import type { IndexState } from '../retrieval/vector-index.js';
 import { HealthService } from './health.service.js';

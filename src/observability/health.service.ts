@@ -1,6 +1,6 @@
 import type { ConversationTally } from '../conversations/conversation-tally.js';
-import type { ChatModel } from '../llm/chat-model.js';
-import type { CircuitState } from '../llm/circuit-breaker-chat-model.js';
+import type { ChatModel } from '../providers/chat/chat-model.js';
+import type { CircuitState } from '../providers/resilience/circuit-breaker-policy.js';
 import type { Embedder } from '../retrieval/embedder.js';
 import type { IndexState } from '../retrieval/vector-index.js';
 import { type Database, pingDatabase } from '../storage/database.js';

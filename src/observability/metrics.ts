@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { RatingSummary } from '../conversations/feedback.store.js';
-import type { CircuitState } from '../llm/circuit-breaker-chat-model.js';
+import type { CircuitState } from '../providers/resilience/circuit-breaker-policy.js';
 import type { IndexState } from '../retrieval/vector-index.js';
 import type { HealthStatus } from './health.service.js';
 

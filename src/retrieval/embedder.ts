@@ -1,3 +1,4 @@
+import { ProviderError, type ProviderErrorOptions } from '../providers/provider-error.js';
 import type { VectorKind } from './in-process-index.js';
 import type { SparseVector } from './sparse-vector.js';
 
@@ -15,12 +16,13 @@ export interface Embedder {
 }
 
 /** An embedder that could not embed: its provider is down, slow or refused the call. */
-export class EmbedderError extends Error {
+export class EmbedderError extends ProviderError<'unavailable' | 'timeout' | 'rejected' | 'malformed'> {
   constructor(
     message: string,
-    readonly reason: 'unavailable' | 'timeout' | 'rejected' | 'malformed',
+    reason: 'unavailable' | 'timeout' | 'rejected' | 'malformed',
+    options?: ProviderErrorOptions,
   ) {
-    super(message);
+    super('embeddings', message, reason, options);
     this.name = 'EmbedderError';
   }
 }

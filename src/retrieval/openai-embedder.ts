@@ -1,7 +1,6 @@
 import OpenAI from 'openai';
 import type { EmbedderConfig } from '../config/config.schema.js';
-import { nodeHttpFetch } from '../llm/node-http-fetch.js';
-import { providerFailure } from '../llm/openai-errors.js';
+import { providerFailure } from '../providers/openai-errors.js';
 import { denseVector, type Embedder, EmbedderError } from './embedder.js';
 import type { SparseVector } from './sparse-vector.js';
 
@@ -18,14 +17,19 @@ export class OpenAiEmbedder implements Embedder {
   readonly vectorKind = 'dense';
   private readonly client: OpenAI;
 
-  constructor(private readonly config: OpenAiEmbedderConfig) {
+  /** `fetch` is the transport the client sends its requests over (the factory gives nodeHttpFetch). */
+  constructor(
+    private readonly config: OpenAiEmbedderConfig,
+    fetch: typeof globalThis.fetch,
+  ) {
     this.id = `openai:${config.model}${config.dimensions === undefined ? '' : `:${config.dimensions}`}`;
     this.client = new OpenAI({
       apiKey: config.apiKey,
       baseURL: config.baseUrl,
       timeout: config.timeoutMs,
-      maxRetries: 1,
-      fetch: nodeHttpFetch(),
+      // Retries are a policy wrapped around this adapter (create-embedder.ts), as for every provider.
+      maxRetries: 0,
+      fetch,
     });
   }
 
@@ -78,6 +82,10 @@ export class OpenAiEmbedder implements Embedder {
 function translateError(error: unknown): EmbedderError {
   const failure = providerFailure(error, 'embedding provider');
   return failure
-    ? new EmbedderError(failure.message, failure.reason)
-    : new EmbedderError('The embedding provider call failed', 'unavailable');
+    ? new EmbedderError(failure.message, failure.reason, {
+        // What the client's own retries tried again, the retry policy does.
+        retryable: failure.transient,
+        retryAfterMs: failure.retryAfterMs,
+      })
+    : new EmbedderError('The embedding provider call failed', 'unavailable', { retryable: false });
 }

@@ -100,7 +100,8 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
 const RECOVERED_FREE_BYTES = 4 * 1024 * 1024;
 
 /** Why SQLite writes are refused once the file is lost (what clients are told is the HTTP layer's). */
-const FILE_LOST_MESSAGE = 'the database file was deleted or replaced while the service ran: writes are refused';
+const FILE_LOST_MESSAGE =
+  'the database file was deleted or replaced while the service ran: writes are refused';
 
 function openSqlite(config: Extract<DatabaseConfig, { kind: 'sqlite' }>, options: OpenOptions): Database {
   const prepared = prepareDatabaseFile(config.file, config.allowNew ?? false);

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ConcurrencyLimitedChatModel } from '../../src/llm/concurrency-limited-chat-model.js';
+import type { ResilientChatModel } from '../../src/providers/chat/resilient-chat-model.js';
 import { eventually } from '../helpers/eventually.js';
 import { useFakeLlmService } from './support/service-block.js';
 
@@ -198,7 +198,7 @@ describe('LLM calls cut short for shutdown', () => {
     const running = llm.api.ask(QUESTION);
     await eventually(() => llm.fake.requests.length === calls + 1);
     const queued = llm.api.ask(`${QUESTION} Срочно.`);
-    const limiter = llm.service.services.model as ConcurrencyLimitedChatModel;
+    const limiter = llm.service.services.model as ResilientChatModel;
     await eventually(() => limiter.queued === 1);
 
     const cut = performance.now();

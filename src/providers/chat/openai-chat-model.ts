@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
-import type { LlmConfig } from '../config/config.schema.js';
+import type { LlmConfig } from '../../config/config.schema.js';
+import { providerFailure } from '../openai-errors.js';
 import {
   abortedCallFailure,
   type ChatCallOptions,
@@ -9,8 +10,6 @@ import {
   ChatModelError,
   type ChatStreamOptions,
 } from './chat-model.js';
-import { nodeHttpFetch } from './node-http-fetch.js';
-import { providerFailure } from './openai-errors.js';
 
 /** Longest a health probe of the provider may take. */
 const PROBE_TIMEOUT_MS = 5000;
@@ -20,7 +19,11 @@ export class OpenAiChatModel implements ChatModel {
   readonly name: string;
   private readonly client: OpenAI;
 
-  constructor(private readonly config: LlmConfig) {
+  /** `fetch` is the transport the client sends its requests over (the factory gives nodeHttpFetch). */
+  constructor(
+    private readonly config: LlmConfig,
+    fetch: typeof globalThis.fetch,
+  ) {
     this.name = config.model;
     this.client = new OpenAI({
       apiKey: config.apiKey,
@@ -28,7 +31,7 @@ export class OpenAiChatModel implements ChatModel {
       // LLM_TIMEOUT_MS bounds each call; retries and the circuit breaker are wrapped around this adapter.
       timeout: config.timeoutMs,
       maxRetries: 0,
-      fetch: nodeHttpFetch(),
+      fetch,
     });
   }
 

@@ -1,3 +1,5 @@
+import { ProviderError, type ProviderErrorOptions, type ProviderFailureReason } from '../provider-error.js';
+
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
@@ -32,41 +34,14 @@ export interface ChatModel {
   probe(): Promise<void>;
 }
 
-/**
- * Why a call failed. unavailable: 429, 5xx or no connection (worth retrying); timeout: no answer in time;
- * rejected: the provider refused the request (a bad key, a bad request); malformed: an answer that cannot
- * be read (or a stream cut off before its end); aborted: the caller gave up (its client went away);
- * shutdown: cut short because the service is stopping; circuit_open: not tried, the provider has been
- * failing; overloaded: not tried, too many questions are waiting for it.
- */
-export type ChatModelFailure =
-  | 'timeout'
-  | 'unavailable'
-  | 'rejected'
-  | 'malformed'
-  | 'aborted'
-  | 'shutdown'
-  | 'circuit_open'
-  | 'overloaded';
+/** Why a chat model call failed: any reason a provider call can fail for (see ProviderFailureReason). */
+export type ChatModelFailure = ProviderFailureReason;
 
-export class ChatModelError extends Error {
-  /** What the provider asked to wait before trying again (Retry-After), if it said. */
-  readonly retryAfterMs: number | undefined;
-
-  constructor(
-    message: string,
-    readonly reason: ChatModelFailure,
-    options?: { cause?: unknown; retryAfterMs?: number },
-  ) {
-    super(message, options);
+export class ChatModelError extends ProviderError<ChatModelFailure> {
+  constructor(message: string, reason: ChatModelFailure, options?: ProviderErrorOptions) {
+    super('chat', message, reason, options);
     this.name = 'ChatModelError';
-    this.retryAfterMs = options?.retryAfterMs;
   }
-}
-
-/** The reason calls are aborted with when the service shuts down; they fail with reason shutdown. */
-export function shutdownAbortReason(): DOMException {
-  return new DOMException('The service is shutting down', 'ShutdownError');
 }
 
 /**
