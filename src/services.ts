@@ -24,6 +24,7 @@ import type { Logging } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { SystemSampler } from './observability/system-sampler.js';
 import { PLATFORM, SERVICE_VERSION } from './platform/app-info.js';
+import { JobRunner } from './platform/job-runner.js';
 import { SingleFlightJob } from './platform/single-flight-job.js';
 import { AnswerFinder } from './retrieval/answer-finder.js';
 import { createEmbedder } from './retrieval/create-embedder.js';
@@ -84,6 +85,12 @@ export async function createServices(
   const profile = loadCompanyProfile(config.companyProfilePath);
   const storageLogger = logger.child({ module: 'storage' });
   const metrics = new Metrics();
+  // Every periodic or triggered piece of background work runs here; stopped before the database closes.
+  const jobsLogger = logger.child({ module: 'jobs' });
+  const jobs = new JobRunner({
+    ...metrics.jobHooks,
+    onError: (job, error) => jobsLogger.warn({ job, err: error }, 'a background job failed'),
+  });
   const database = openDatabase(config.database, {
     backgroundCheckpoints: { onError: (message) => storageLogger.error(message) },
     onStatementError: (operation) => metrics.databaseErrors.inc({ operation }),
@@ -222,6 +229,7 @@ export async function createServices(
 
     const indexStatus = () => ({ state: retrieval.indexState, items: retrieval.indexSize });
     const health = new HealthService({
+      jobs,
       database,
       sampler: new SystemSampler(config.dataDir),
       embedder,
@@ -309,7 +317,7 @@ export async function createServices(
         if (!llmShutdown.signal.aborted) llmShutdown.abort(shutdownAbortReason());
       },
       async close() {
-        health.stop();
+        await jobs.stop();
         apiKeys.stop();
         tally.stop();
         await changes.close();
@@ -324,6 +332,7 @@ export async function createServices(
       },
     };
   } catch (error) {
+    await jobs.stop();
     for (const held of leases) await held.stop();
     await changes.close();
     await knowledge?.stop();

@@ -5,6 +5,7 @@ import { ConversationStore } from '../conversations/conversation.store.js';
 import { ConversationTally } from '../conversations/conversation-tally.js';
 import { FeedbackStore } from '../conversations/feedback.store.js';
 import { type ChatModel, ChatModelError } from '../llm/chat-model.js';
+import { JobRunner } from '../platform/job-runner.js';
 import { LocalEmbedder } from '../retrieval/local-embedder.js';
 import type { IndexState } from '../retrieval/vector-index.js';
 import { HealthService } from './health.service.js';
@@ -34,6 +35,7 @@ describe('HealthService', () => {
   let indexState: IndexState;
   let model: SwitchableModel;
   let health: HealthService;
+  let jobs: JobRunner;
   let writesFail: boolean;
 
   beforeEach(async () => {
@@ -42,7 +44,9 @@ describe('HealthService', () => {
     indexState = 'ready';
     model = new SwitchableModel();
     writesFail = false;
+    jobs = new JobRunner();
     health = new HealthService({
+      jobs,
       database: {
         ...database,
         probeWrite: async () => {
@@ -65,7 +69,7 @@ describe('HealthService', () => {
     await health.start();
   });
   afterEach(async () => {
-    health.stop();
+    await jobs.stop();
     await storage.remove();
   });
 
@@ -74,6 +78,12 @@ describe('HealthService', () => {
     expect(report.status).toBe('healthy');
     expect(report.checks.llm).toMatchObject({ configured: true, ok: true });
     expect(report.checks.retrieval_index).toEqual({ state: 'ready', items: 7 });
+    expect(report.checks.jobs.map((job) => job.name)).toEqual([
+      'system-sample',
+      'health-database-ping',
+      'health-llm-probe',
+      'health-embedder-self-test',
+    ]);
     expect(health.readiness().ready).toBe(true);
   });
 
