@@ -134,7 +134,7 @@ export async function createServices(
       embedder.id,
       TALLY_RESYNC_INTERVAL_MS[config.database.kind],
     );
-    await tally.start();
+    await tally.start(jobs);
     index = new WorkerVectorIndex(logger.child({ module: 'retrieval' }), {
       vectorKind: embedder.vectorKind,
       onRestart: () => metrics.indexRestarts.inc(),
@@ -200,7 +200,7 @@ export async function createServices(
     // indexed, and the other replicas load the stored vectors when it announces them.
     const embeddingsLease = leaseOn('embeddings', () => {
       void embeddingBackfill.start();
-      void knowledge?.sync().catch(() => undefined);
+      void knowledge?.requestSync();
     });
     const embeddingBackfill = new EmbeddingBackfill(
       retrieval,
@@ -215,7 +215,7 @@ export async function createServices(
     if (curatedCount > 0) logger.info({ curated: curatedCount }, 'curated answers loaded');
     knowledge = createKnowledgeService(config, database, embedder, changes, () => embeddingsLease.held);
     const knowledgeLogger = logger.child({ module: 'knowledge' });
-    const knowledgeLoaded = await knowledge.start(KNOWLEDGE_REFRESH_INTERVAL_MS, (error) =>
+    const knowledgeLoaded = await knowledge.start(jobs, KNOWLEDGE_REFRESH_INTERVAL_MS, (error) =>
       knowledgeLogger.warn({ error: (error as Error).message }, 'knowledge index refresh failed'),
     );
     if (knowledgeLoaded.documents > 0) knowledgeLogger.info(knowledgeLoaded, 'knowledge base loaded');
@@ -253,7 +253,7 @@ export async function createServices(
     });
 
     const apiKeys = new ApiKeys(config.access, new ApiKeyStore(database.db), changes);
-    await apiKeys.start();
+    await apiKeys.start(jobs);
 
     const llmShutdown = new AbortController();
 
@@ -318,8 +318,6 @@ export async function createServices(
       },
       async close() {
         await jobs.stop();
-        apiKeys.stop();
-        tally.stop();
         await changes.close();
         await replicas.stop();
         await learning.stop();
