@@ -199,7 +199,7 @@ export async function createServices(
     // in the background, by the replica holding the embeddings lease; answers meanwhile come from what is
     // indexed, and the other replicas load the stored vectors when it announces them.
     const embeddingsLease = leaseOn('embeddings', () => {
-      void embeddingBackfill.start();
+      void embeddingBackfill.requestRun();
       void knowledge?.requestSync();
     });
     const embeddingBackfill = new EmbeddingBackfill(
@@ -209,7 +209,7 @@ export async function createServices(
       { runsForAll: () => embeddingsLease.held, announce: () => changes.announce('vectors') },
     );
     await embeddingsLease.start();
-    embeddingBackfill.startPeriodic(EMBEDDING_RETRY_INTERVAL_MS);
+    embeddingBackfill.start(jobs, EMBEDDING_RETRY_INTERVAL_MS);
 
     const curatedCount = await curated.load();
     if (curatedCount > 0) logger.info({ curated: curatedCount }, 'curated answers loaded');
@@ -321,7 +321,6 @@ export async function createServices(
         await changes.close();
         await replicas.stop();
         await learning.stop();
-        await embeddingBackfill.stop();
         // Given up once the work is done, so that another replica takes it over at once.
         for (const held of leases) await held.stop();
         await knowledge?.stop();
