@@ -25,7 +25,6 @@ import { Metrics } from './observability/metrics.js';
 import { SystemSampler } from './observability/system-sampler.js';
 import { PLATFORM, SERVICE_VERSION } from './platform/app-info.js';
 import { JobRunner } from './platform/job-runner.js';
-import { SingleFlightJob } from './platform/single-flight-job.js';
 import { AnswerFinder } from './retrieval/answer-finder.js';
 import { createEmbedder } from './retrieval/create-embedder.js';
 import type { Embedder } from './retrieval/embedder.js';
@@ -160,13 +159,7 @@ export async function createServices(
       changes,
     );
     // The replica holding it draws the lessons from ratings for all (the only process on SQLite).
-    const learningLease = leaseOn(
-      'learning',
-      () =>
-        void learning
-          .catchUp()
-          .catch((error: unknown) => replicaLogger.warn({ err: error }, 'learning catch-up failed')),
-    );
+    const learningLease = leaseOn('learning', () => void learning.requestCatchUp());
     const learning = new LearningService({
       feedback,
       conversations,
@@ -174,6 +167,7 @@ export async function createServices(
       retrieval,
       tally,
       metrics,
+      jobs,
       logger: logger.child({ module: 'learning' }),
       minRatingThreshold: config.learning.minRatingThreshold,
       retrainingThreshold: config.learning.retrainingThreshold,
@@ -288,9 +282,8 @@ export async function createServices(
       learning,
       curated,
       knowledge,
-      apiKeys,
       retrieval,
-      tally,
+      jobs,
       logger: replicaLogger,
     });
     await changes.start(replicas.onNotice);
@@ -319,8 +312,6 @@ export async function createServices(
       async close() {
         await jobs.stop();
         await changes.close();
-        await replicas.stop();
-        await learning.stop();
         // Given up once the work is done, so that another replica takes it over at once.
         for (const held of leases) await held.stop();
         await knowledge?.stop();
@@ -371,36 +362,36 @@ function followOtherReplicas(parts: {
   learning: LearningService;
   curated: CuratedAnswerService;
   knowledge: KnowledgeService;
-  apiKeys: ApiKeys;
   retrieval: RetrievalService;
-  tally: ConversationTally;
+  jobs: Pick<JobRunner, 'register' | 'trigger'>;
   logger: Logger;
-}): { onNotice(notice: ChangeNotice): void; stop(): Promise<void> } {
-  const { learning, curated, knowledge, apiKeys, retrieval, tally, logger } = parts;
-  const curatedReload = new SingleFlightJob(
-    'curated-reload',
-    async () => void (await curated.load()),
-    (error) => logger.warn({ err: error }, 'reloading curated answers failed'),
-  );
-  const indexReload = new SingleFlightJob(
-    'index-reload',
-    async () => void (await retrieval.loadIndex()),
-    (error) => logger.warn({ err: error }, 'loading the retrieval index again failed'),
-  );
+}): { onNotice(notice: ChangeNotice): void } {
+  const { learning, curated, knowledge, retrieval, jobs, logger } = parts;
+  jobs.register({
+    name: 'curated-reload',
+    work: () => curated.load(),
+    onError: (error) => logger.warn({ err: error }, 'reloading curated answers failed'),
+  });
+  jobs.register({
+    name: 'index-reload',
+    work: () => retrieval.loadIndex(),
+    onError: (error) => logger.warn({ err: error }, 'loading the retrieval index again failed'),
+  });
+  // Each runs as a job: a notice during a run is coalesced into one more run that sees the change.
   const follow: Record<ChangeTopic, () => Promise<unknown>> = {
     feedback: () => learning.requestPass(),
-    curated: () => curatedReload.request(),
-    knowledge: () => knowledge.refresh(),
-    api_keys: () => apiKeys.reload(),
+    curated: () => jobs.trigger('curated-reload'),
+    knowledge: () => knowledge.requestRefresh(),
+    api_keys: () => jobs.trigger('api-keys-reload'),
     // Another replica stored vectors (after a change of embedder): the index is filled from storage again.
-    vectors: () => indexReload.request(),
+    vectors: () => jobs.trigger('index-reload'),
   };
   const catchUpOnEverything = [
-    () => learning.catchUp(),
+    () => learning.requestCatchUp(),
     follow.curated,
     follow.knowledge,
     follow.api_keys,
-    () => tally.resync(),
+    () => jobs.trigger('conversation-tally-resync'),
   ];
   return {
     onNotice(notice) {
@@ -409,10 +400,6 @@ function followOtherReplicas(parts: {
           logger.warn({ err: error, notice }, 'catching up with another replica failed'),
         );
       }
-    },
-    async stop() {
-      await curatedReload.stop();
-      await indexReload.stop();
     },
   };
 }
