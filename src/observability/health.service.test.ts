@@ -15,6 +15,8 @@ import { SystemSampler } from './system-sampler.js';
 class SwitchableModel implements ChatModel {
   readonly name = 'switchable';
   up = true;
+  /** A provider that never answers. */
+  hangs = false;
   probes = 0;
   async complete(): Promise<never> {
     throw new Error('not used');
@@ -24,6 +26,7 @@ class SwitchableModel implements ChatModel {
   }
   async probe(): Promise<void> {
     this.probes++;
+    if (this.hangs) await new Promise(() => {});
     if (!this.up) throw new ChatModelError('The model provider is unreachable', 'unavailable');
   }
 }
@@ -138,5 +141,15 @@ describe('HealthService', () => {
     const probes = model.probes;
     for (let call = 0; call < 1000; call++) health.check();
     expect(model.probes - probes).toBeLessThan(5);
+  });
+
+  it('stops without waiting for a provider check that hangs', async () => {
+    model.hangs = true;
+    await eventually(
+      () => health.check().checks.jobs.find((job) => job.name === 'health-llm-probe')?.running,
+    );
+    const started = Date.now();
+    await jobs.stop();
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });

@@ -132,6 +132,23 @@ async function probe(check: () => Promise<unknown>): Promise<ProbeResult> {
 }
 
 /**
+ * Waits for a provider's check until the job runner stops: the check cannot be cut short, and shutdown must
+ * not wait out a slow provider's timeout (its late result only updates the last result, which nobody reads).
+ */
+function untilAborted(signal: AbortSignal, check: Promise<void>): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const onAbort = () => resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const done = () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    check.then(done, done);
+  });
+}
+
+/**
  * Health from real checks, each run in the background on its own schedule (database ping, LLM provider,
  * embedder self-test, system sample): a health call composes their last results and never waits.
  * A component that is not configured (no LLM) does not degrade the service; a configured one that fails
@@ -184,13 +201,13 @@ export class HealthService {
         name: 'health-llm-probe',
         schedule: { everyMs: this.intervals.llmMs },
         runAtStart: true,
-        work: () => this.probeLlm(),
+        work: (signal) => untilAborted(signal, this.probeLlm()),
       });
     }
     jobs.register({
       name: 'health-embedder-self-test',
       schedule: { everyMs: this.intervals.embedderMs },
-      work: () => this.testEmbedder(),
+      work: (signal) => untilAborted(signal, this.testEmbedder()),
     });
   }
 
