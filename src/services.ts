@@ -15,6 +15,7 @@ import { CuratedAnswerStore } from './curated/curated-answer.store.js';
 import { CuratedAnswerService } from './curated/curated-answers.service.js';
 import { CuratedLearning } from './curated/curated-learning.js';
 import { RatingEvidenceStore } from './curated/rating-evidence.store.js';
+import { followOtherReplicas } from './follow-other-replicas.js';
 import { KnowledgeService } from './knowledge/knowledge.service.js';
 import { KnowledgeStore } from './knowledge/knowledge.store.js';
 import { LearningService } from './learning/learning.service.js';
@@ -23,7 +24,7 @@ import type { Logging } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { SystemSampler } from './observability/system-sampler.js';
 import { PLATFORM, SERVICE_VERSION } from './platform/app-info.js';
-import { SingleFlightJob } from './platform/single-flight-job.js';
+import { JobRunner } from './platform/job-runner.js';
 import type { ChatModel } from './providers/chat/chat-model.js';
 import { shutdownAbortReason } from './providers/provider-error.js';
 import { AnswerFinder } from './retrieval/answer-finder.js';
@@ -32,13 +33,7 @@ import type { Embedder } from './retrieval/embedder.js';
 import { EmbeddingBackfill } from './retrieval/embedding-backfill.js';
 import { RetrievalService } from './retrieval/retrieval.service.js';
 import { WorkerVectorIndex } from './retrieval/worker-vector-index.js';
-import {
-  type ChangeFeed,
-  type ChangeNotice,
-  type ChangeTopic,
-  createChangeFeed,
-  REPLICA_ID,
-} from './storage/change-feed.js';
+import { type ChangeFeed, createChangeFeed, REPLICA_ID } from './storage/change-feed.js';
 import { type Database, migrateToLatest, openDatabase } from './storage/database.js';
 import { Lease } from './storage/lease.js';
 import { ServiceStateStore } from './storage/service-state.store.js';
@@ -85,6 +80,12 @@ export async function createServices(
   const profile = loadCompanyProfile(config.companyProfilePath);
   const storageLogger = logger.child({ module: 'storage' });
   const metrics = new Metrics();
+  // Every periodic or triggered piece of background work runs here; stopped before the database closes.
+  const jobsLogger = logger.child({ module: 'jobs' });
+  const jobs = new JobRunner({
+    ...metrics.jobHooks,
+    onError: (job, error) => jobsLogger.warn({ job, err: error }, 'a background job failed'),
+  });
   const database = openDatabase(config.database, {
     backgroundCheckpoints: { onError: (message) => storageLogger.error(message) },
     onStatementError: (operation) => metrics.databaseErrors.inc({ operation }),
@@ -128,7 +129,7 @@ export async function createServices(
       embedder.id,
       TALLY_RESYNC_INTERVAL_MS[config.database.kind],
     );
-    await tally.start();
+    await tally.start(jobs);
     index = new WorkerVectorIndex(logger.child({ module: 'retrieval' }), {
       vectorKind: embedder.vectorKind,
       onRestart: () => metrics.indexRestarts.inc(),
@@ -154,13 +155,7 @@ export async function createServices(
       changes,
     );
     // The replica holding it draws the lessons from ratings for all (the only process on SQLite).
-    const learningLease = leaseOn(
-      'learning',
-      () =>
-        void learning
-          .catchUp()
-          .catch((error: unknown) => replicaLogger.warn({ err: error }, 'learning catch-up failed')),
-    );
+    const learningLease = leaseOn('learning', () => void learning.requestCatchUp());
     const learning = new LearningService({
       feedback,
       conversations,
@@ -168,6 +163,7 @@ export async function createServices(
       retrieval,
       tally,
       metrics,
+      jobs,
       logger: logger.child({ module: 'learning' }),
       minRatingThreshold: config.learning.minRatingThreshold,
       retrainingThreshold: config.learning.retrainingThreshold,
@@ -193,8 +189,8 @@ export async function createServices(
     // in the background, by the replica holding the embeddings lease; answers meanwhile come from what is
     // indexed, and the other replicas load the stored vectors when it announces them.
     const embeddingsLease = leaseOn('embeddings', () => {
-      void embeddingBackfill.start();
-      void knowledge?.sync().catch(() => undefined);
+      void embeddingBackfill.requestRun();
+      void knowledge?.requestSync();
     });
     const embeddingBackfill = new EmbeddingBackfill(
       retrieval,
@@ -203,13 +199,13 @@ export async function createServices(
       { runsForAll: () => embeddingsLease.held, announce: () => changes.announce('vectors') },
     );
     await embeddingsLease.start();
-    embeddingBackfill.startPeriodic(EMBEDDING_RETRY_INTERVAL_MS);
+    embeddingBackfill.start(jobs, EMBEDDING_RETRY_INTERVAL_MS);
 
     const curatedCount = await curated.load();
     if (curatedCount > 0) logger.info({ curated: curatedCount }, 'curated answers loaded');
     knowledge = createKnowledgeService(config, database, embedder, changes, () => embeddingsLease.held);
     const knowledgeLogger = logger.child({ module: 'knowledge' });
-    const knowledgeLoaded = await knowledge.start(KNOWLEDGE_REFRESH_INTERVAL_MS, (error) =>
+    const knowledgeLoaded = await knowledge.start(jobs, KNOWLEDGE_REFRESH_INTERVAL_MS, (error) =>
       knowledgeLogger.warn({ error: (error as Error).message }, 'knowledge index refresh failed'),
     );
     if (knowledgeLoaded.documents > 0) knowledgeLogger.info(knowledgeLoaded, 'knowledge base loaded');
@@ -223,6 +219,7 @@ export async function createServices(
 
     const indexStatus = () => ({ state: retrieval.indexState, items: retrieval.indexSize });
     const health = new HealthService({
+      jobs,
       database,
       sampler: new SystemSampler(config.dataDir),
       embedder,
@@ -246,7 +243,7 @@ export async function createServices(
     });
 
     const apiKeys = new ApiKeys(config.access, new ApiKeyStore(database.db), changes);
-    await apiKeys.start();
+    await apiKeys.start(jobs);
 
     const llmShutdown = new AbortController();
 
@@ -281,9 +278,8 @@ export async function createServices(
       learning,
       curated,
       knowledge,
-      apiKeys,
       retrieval,
-      tally,
+      jobs,
       logger: replicaLogger,
     });
     await changes.start(replicas.onNotice);
@@ -310,13 +306,8 @@ export async function createServices(
         if (!llmShutdown.signal.aborted) llmShutdown.abort(shutdownAbortReason());
       },
       async close() {
-        health.stop();
-        apiKeys.stop();
-        tally.stop();
+        await jobs.stop();
         await changes.close();
-        await replicas.stop();
-        await learning.stop();
-        await embeddingBackfill.stop();
         // Given up once the work is done, so that another replica takes it over at once.
         for (const held of leases) await held.stop();
         await knowledge?.stop();
@@ -325,6 +316,7 @@ export async function createServices(
       },
     };
   } catch (error) {
+    await jobs.stop();
     for (const held of leases) await held.stop();
     await changes.close();
     await knowledge?.stop();
@@ -356,58 +348,4 @@ export function createKnowledgeService(
     },
     changes,
   );
-}
-
-/**
- * Keeps this replica's in-memory state in step with what other replicas on the same database change, as
- * the change feed announces it; after a gap in the feed ('resync'), catches up with everything.
- */
-function followOtherReplicas(parts: {
-  learning: LearningService;
-  curated: CuratedAnswerService;
-  knowledge: KnowledgeService;
-  apiKeys: ApiKeys;
-  retrieval: RetrievalService;
-  tally: ConversationTally;
-  logger: Logger;
-}): { onNotice(notice: ChangeNotice): void; stop(): Promise<void> } {
-  const { learning, curated, knowledge, apiKeys, retrieval, tally, logger } = parts;
-  const curatedReload = new SingleFlightJob(
-    'curated-reload',
-    async () => void (await curated.load()),
-    (error) => logger.warn({ err: error }, 'reloading curated answers failed'),
-  );
-  const indexReload = new SingleFlightJob(
-    'index-reload',
-    async () => void (await retrieval.loadIndex()),
-    (error) => logger.warn({ err: error }, 'loading the retrieval index again failed'),
-  );
-  const follow: Record<ChangeTopic, () => Promise<unknown>> = {
-    feedback: () => learning.requestPass(),
-    curated: () => curatedReload.request(),
-    knowledge: () => knowledge.refresh(),
-    api_keys: () => apiKeys.reload(),
-    // Another replica stored vectors (after a change of embedder): the index is filled from storage again.
-    vectors: () => indexReload.request(),
-  };
-  const catchUpOnEverything = [
-    () => learning.catchUp(),
-    follow.curated,
-    follow.knowledge,
-    follow.api_keys,
-    () => tally.resync(),
-  ];
-  return {
-    onNotice(notice) {
-      for (const run of notice === 'resync' ? catchUpOnEverything : [follow[notice]]) {
-        void run().catch((error: unknown) =>
-          logger.warn({ err: error, notice }, 'catching up with another replica failed'),
-        );
-      }
-    },
-    async stop() {
-      await curatedReload.stop();
-      await indexReload.stop();
-    },
-  };
 }

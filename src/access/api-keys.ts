@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config/config.schema.js';
+import type { JobRunner } from '../platform/job-runner.js';
 import { type ChangeFeed, LocalChangeFeed } from '../storage/change-feed.js';
 import { timeOrderedId } from '../storage/time-ordered-id.js';
 import type { ApiKeyStore, StoredApiKey } from './api-key.store.js';
@@ -21,7 +22,6 @@ export class ApiKeys {
   /** The configured keys and the stored active ones, as of the last reload. */
   private accepted: { role: Role; digest: Buffer }[];
   private anyAdminKey: boolean;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     access: Config['access'],
@@ -37,15 +37,14 @@ export class ApiKeys {
     this.anyAdminKey = access.adminKeys.length > 0;
   }
 
-  /** Reads the stored keys, and again every 30 s. */
-  async start(): Promise<void> {
+  /** Reads the stored keys, and again every 30 s as the runner's job `api-keys-reload`. */
+  async start(jobs: Pick<JobRunner, 'register'>): Promise<void> {
     await this.reload();
-    this.timer = setInterval(() => void this.reload().catch(() => undefined), REFRESH_INTERVAL_MS);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
+    jobs.register({
+      name: 'api-keys-reload',
+      schedule: { everyMs: REFRESH_INTERVAL_MS },
+      work: () => this.reload(),
+    });
   }
 
   /** Whether any admin key exists; without one, admin routes answer loopback requests only. */

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../../test/helpers/test-database.js';
+import { JobRunner } from '../platform/job-runner.js';
 import { ConversationStore } from './conversation.store.js';
 import { ConversationTally } from './conversation-tally.js';
 import { FeedbackStore } from './feedback.store.js';
@@ -12,6 +13,7 @@ describe('ConversationTally', () => {
   let conversations: ConversationStore;
   let feedback: FeedbackStore;
   let tally: ConversationTally;
+  let jobs: JobRunner;
 
   beforeEach(async () => {
     storage = await openTestDatabase('tally');
@@ -19,9 +21,10 @@ describe('ConversationTally', () => {
     conversations = new ConversationStore(database.db);
     feedback = new FeedbackStore(database.db);
     tally = new ConversationTally({ feedback, conversations }, EMBEDDER_ID);
+    jobs = new JobRunner();
   });
   afterEach(async () => {
-    tally.stop();
+    await jobs.stop();
     await storage.remove();
   });
 
@@ -57,7 +60,7 @@ describe('ConversationTally', () => {
   it('follows what is stored without reading it again, and agrees with storage', async () => {
     await store('before-start');
     await rate('before-start', 2);
-    await tally.start();
+    await tally.start(jobs);
     expect(tally.summary()).toEqual(await feedback.summary());
 
     for (const id of ['a', 'b', 'c', 'd']) await store(id);
@@ -79,7 +82,7 @@ describe('ConversationTally', () => {
   });
 
   it('takes up what other writers stored when it reads storage again', async () => {
-    await tally.start();
+    await tally.start(jobs);
     await store('x');
     // Written behind its back, as another replica would.
     await feedback.rate('x', 5, null, new Date().toISOString());

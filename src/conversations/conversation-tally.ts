@@ -1,3 +1,4 @@
+import type { JobRunner } from '../platform/job-runner.js';
 import type { ConversationStore } from './conversation.store.js';
 import type { FeedbackStore, RatingSummary } from './feedback.store.js';
 
@@ -32,7 +33,6 @@ export class ConversationTally {
     negative: 0,
     embeddings: 0,
   };
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly stores: { feedback: FeedbackStore; conversations: ConversationStore },
@@ -40,14 +40,14 @@ export class ConversationTally {
     private readonly resyncIntervalMs: number = TALLY_RESYNC_INTERVAL_MS.sqlite,
   ) {}
 
-  async start(): Promise<void> {
+  /** Reads the figures now, then again every resync interval as the runner's job `conversation-tally-resync`. */
+  async start(jobs: Pick<JobRunner, 'register'>): Promise<void> {
     await this.resync();
-    this.timer = setInterval(() => void this.resync().catch(() => undefined), this.resyncIntervalMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    jobs.register({
+      name: 'conversation-tally-resync',
+      schedule: { everyMs: this.resyncIntervalMs },
+      work: () => this.resync(),
+    });
   }
 
   /** Reads the figures from storage. Changes committed while it runs may be missed until the next time. */

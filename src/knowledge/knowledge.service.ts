@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../platform/errors.js';
+import type { JobRunner } from '../platform/job-runner.js';
 import type { Embedder } from '../retrieval/embedder.js';
 import { createInProcessIndex, type InProcessIndex } from '../retrieval/in-process-index.js';
 import { decodeSparseVector, encodeSparseVector, type SparseVector } from '../retrieval/sparse-vector.js';
@@ -87,7 +88,7 @@ export class KnowledgeService {
   private readonly partlyIndexed = new Set<string>();
   /** Changes of the index run one at a time, in the order they were asked for. */
   private queue: Promise<unknown> = Promise.resolve();
-  private timer: NodeJS.Timeout | undefined;
+  private jobs: Pick<JobRunner, 'register' | 'trigger'> | undefined;
   private stopped = false;
 
   constructor(
@@ -107,20 +108,40 @@ export class KnowledgeService {
   /**
    * Indexes the chunks whose stored vectors the current embedder made, and returns; the others (after a
    * change of embedder) are embedded again in the background, while answers come from what is indexed.
-   * Then looks for changes made by other processes every `intervalMs`.
+   * Then looks for changes made by other processes every `intervalMs` (the runner's job
+   * `knowledge-refresh`); `knowledge-sync` syncs on demand.
    */
-  async start(intervalMs: number, onError: (error: unknown) => void): Promise<KnowledgeSyncReport> {
+  async start(
+    jobs: Pick<JobRunner, 'register' | 'trigger'>,
+    intervalMs: number,
+    onError: (error: unknown) => void,
+  ): Promise<KnowledgeSyncReport> {
     const report = await this.serially(() => this.indexStored(false));
-    if ((report.pending ?? 0) > 0) void this.sync().catch(onError);
-    this.timer = setInterval(() => void this.refresh().catch(onError), intervalMs);
-    this.timer.unref();
+    jobs.register({
+      name: 'knowledge-refresh',
+      schedule: { everyMs: intervalMs },
+      work: () => this.refresh(),
+      onError,
+    });
+    jobs.register({ name: 'knowledge-sync', work: () => this.sync(), onError });
+    this.jobs = jobs;
+    if ((report.pending ?? 0) > 0) void this.requestSync();
     return report;
   }
 
-  /** Stops looking for changes and waits for the change of the index in progress. */
+  /** Runs sync() as a background job (once started; before, the start indexes what is stored). */
+  requestSync(): Promise<void> {
+    return this.jobs?.trigger('knowledge-sync') ?? Promise.resolve();
+  }
+
+  /** Runs refresh() as a background job (once started). */
+  requestRefresh(): Promise<void> {
+    return this.jobs?.trigger('knowledge-refresh') ?? Promise.resolve();
+  }
+
+  /** Stops changing the index and waits for the change in progress (the job runner stops first). */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
     await this.queue.catch(() => undefined);
   }
 

@@ -4,7 +4,7 @@ import type { ConversationTally } from '../conversations/conversation-tally.js';
 import type { FeedbackStore } from '../conversations/feedback.store.js';
 import type { CuratedLearning } from '../curated/curated-learning.js';
 import type { Metrics } from '../observability/metrics.js';
-import { type JobStatus, SingleFlightJob } from '../platform/single-flight-job.js';
+import type { JobRunner } from '../platform/job-runner.js';
 import type { RetrievalService } from '../retrieval/retrieval.service.js';
 import type { ServiceStateStore } from '../storage/service-state.store.js';
 import type { AnswerSource, Conversation } from '../storage/tables.js';
@@ -34,6 +34,20 @@ export interface LlmUsage {
   llm_calls_saved: number;
 }
 
+/** The learning pass job, as GET /api/learning/status reports it (absent times: never run). */
+export interface LearningJobStatus {
+  running: boolean;
+  pending: boolean;
+  runs: number;
+  failures: number;
+  lastStartedAt: string | undefined;
+  lastFinishedAt: string | undefined;
+  lastError: string | undefined;
+}
+
+const LEARNING_PASS_JOB = 'learning-pass';
+const CATCH_UP_JOB = 'learning-catch-up';
+
 export interface ExportRequest {
   minRating: number;
   daysBack?: number;
@@ -50,7 +64,6 @@ export interface ExportRequest {
 export class LearningService {
   /** The newest feedback row this process's index reflects. */
   private feedbackWatermark = 0;
-  private readonly learningJob: SingleFlightJob;
 
   constructor(
     private readonly dependencies: {
@@ -61,6 +74,8 @@ export class LearningService {
       tally: ConversationTally;
       metrics: Metrics;
       logger: Logger;
+      /** Runs the learning pass, one at a time, requests during a pass coalesced into one more. */
+      jobs: Pick<JobRunner, 'register' | 'trigger' | 'statusOf'>;
       minRatingThreshold: number;
       retrainingThreshold: number;
       /** Promotes and demotes curated answers from the ratings each pass reads. */
@@ -69,16 +84,16 @@ export class LearningService {
       learnsForAll: () => boolean;
     },
   ) {
-    this.learningJob = new SingleFlightJob(
-      'learning-pass',
-      () => this.runPass(),
-      (error) => dependencies.logger.error({ err: error }, 'learning pass failed'),
-    );
-  }
-
-  /** Finishes the pass in progress and any requested one; no new passes start afterwards. */
-  stop(): Promise<void> {
-    return this.learningJob.stop();
+    dependencies.jobs.register({
+      name: LEARNING_PASS_JOB,
+      work: () => this.runPass(),
+      onError: (error) => dependencies.logger.error({ err: error }, 'learning pass failed'),
+    });
+    dependencies.jobs.register({
+      name: CATCH_UP_JOB,
+      work: () => this.catchUp(),
+      onError: (error) => dependencies.logger.warn({ err: error }, 'learning catch-up failed'),
+    });
   }
 
   /**
@@ -114,8 +129,17 @@ export class LearningService {
     return this.dependencies.learnsForAll();
   }
 
-  jobStatus(): JobStatus {
-    return this.learningJob.status;
+  jobStatus(): LearningJobStatus {
+    const status = this.dependencies.jobs.statusOf(LEARNING_PASS_JOB);
+    return {
+      running: status?.running ?? false,
+      pending: status?.pending ?? false,
+      runs: status?.runs ?? 0,
+      failures: status?.failures ?? 0,
+      lastStartedAt: status?.lastStartedAt ?? undefined,
+      lastFinishedAt: status?.lastFinishedAt ?? undefined,
+      lastError: status?.lastError ?? undefined,
+    };
   }
 
   /**
@@ -130,9 +154,14 @@ export class LearningService {
     if (behind) await this.requestPass();
   }
 
+  /** Runs catchUp() as a background job (when the learning lease is taken, after missed notices). */
+  requestCatchUp(): Promise<void> {
+    return this.dependencies.jobs.trigger(CATCH_UP_JOB);
+  }
+
   /** Schedules a learning pass; resolves when a pass that started after the call has finished. */
   requestPass(): Promise<void> {
-    return this.learningJob.request();
+    return this.dependencies.jobs.trigger(LEARNING_PASS_JOB);
   }
 
   /** One learning pass, timed and counted by result. */

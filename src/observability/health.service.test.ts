@@ -4,6 +4,7 @@ import { openTestDatabase, type TestDatabase } from '../../test/helpers/test-dat
 import { ConversationStore } from '../conversations/conversation.store.js';
 import { ConversationTally } from '../conversations/conversation-tally.js';
 import { FeedbackStore } from '../conversations/feedback.store.js';
+import { JobRunner } from '../platform/job-runner.js';
 import { type ChatModel, ChatModelError } from '../providers/chat/chat-model.js';
 import { LocalEmbedder } from '../retrieval/local-embedder.js';
 import type { IndexState } from '../retrieval/vector-index.js';
@@ -14,6 +15,8 @@ import { SystemSampler } from './system-sampler.js';
 class SwitchableModel implements ChatModel {
   readonly name = 'switchable';
   up = true;
+  /** A provider that never answers. */
+  hangs = false;
   probes = 0;
   async complete(): Promise<never> {
     throw new Error('not used');
@@ -23,6 +26,7 @@ class SwitchableModel implements ChatModel {
   }
   async probe(): Promise<void> {
     this.probes++;
+    if (this.hangs) await new Promise(() => {});
     if (!this.up) throw new ChatModelError('The model provider is unreachable', 'unavailable');
   }
 }
@@ -34,6 +38,7 @@ describe('HealthService', () => {
   let indexState: IndexState;
   let model: SwitchableModel;
   let health: HealthService;
+  let jobs: JobRunner;
   let writesFail: boolean;
 
   beforeEach(async () => {
@@ -42,7 +47,9 @@ describe('HealthService', () => {
     indexState = 'ready';
     model = new SwitchableModel();
     writesFail = false;
+    jobs = new JobRunner();
     health = new HealthService({
+      jobs,
       database: {
         ...database,
         probeWrite: async () => {
@@ -65,7 +72,7 @@ describe('HealthService', () => {
     await health.start();
   });
   afterEach(async () => {
-    health.stop();
+    await jobs.stop();
     await storage.remove();
   });
 
@@ -74,6 +81,12 @@ describe('HealthService', () => {
     expect(report.status).toBe('healthy');
     expect(report.checks.llm).toMatchObject({ configured: true, ok: true });
     expect(report.checks.retrieval_index).toEqual({ state: 'ready', items: 7 });
+    expect(report.checks.jobs.map((job) => job.name)).toEqual([
+      'system-sample',
+      'health-database-ping',
+      'health-llm-probe',
+      'health-embedder-self-test',
+    ]);
     expect(health.readiness().ready).toBe(true);
   });
 
@@ -128,5 +141,15 @@ describe('HealthService', () => {
     const probes = model.probes;
     for (let call = 0; call < 1000; call++) health.check();
     expect(model.probes - probes).toBeLessThan(5);
+  });
+
+  it('stops without waiting for a provider check that hangs', async () => {
+    model.hangs = true;
+    await eventually(
+      () => health.check().checks.jobs.find((job) => job.name === 'health-llm-probe')?.running,
+    );
+    const started = Date.now();
+    await jobs.stop();
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });

@@ -1,4 +1,5 @@
 import type { ConversationTally } from '../conversations/conversation-tally.js';
+import type { JobRunner } from '../platform/job-runner.js';
 import type { ChatModel } from '../providers/chat/chat-model.js';
 import type { CircuitState } from '../providers/resilience/circuit-breaker-policy.js';
 import type { Embedder } from '../retrieval/embedder.js';
@@ -75,8 +76,24 @@ export interface HealthReport {
       process_heap_used_bytes: number;
       sampled_at: string;
     };
+    /** Every background job of the job runner, in the order they were registered. */
+    jobs: JobReport[];
   };
   response_time_ms: number;
+}
+
+/** A background job's status as the health report gives it. */
+export interface JobReport {
+  name: string;
+  schedule: string;
+  running: boolean;
+  runs: number;
+  failures: number;
+  skipped: number;
+  last_started_at: string | null;
+  last_finished_at: string | null;
+  last_result: 'success' | 'failure' | null;
+  last_error: string | null;
 }
 
 export interface Readiness {
@@ -115,6 +132,23 @@ async function probe(check: () => Promise<unknown>): Promise<ProbeResult> {
 }
 
 /**
+ * Waits for a provider's check until the job runner stops: the check cannot be cut short, and shutdown must
+ * not wait out a slow provider's timeout (its late result only updates the last result, which nobody reads).
+ */
+function untilAborted(signal: AbortSignal, check: Promise<void>): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const onAbort = () => resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const done = () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    check.then(done, done);
+  });
+}
+
+/**
  * Health from real checks, each run in the background on its own schedule (database ping, LLM provider,
  * embedder self-test, system sample): a health call composes their last results and never waits.
  * A component that is not configured (no LLM) does not degrade the service; a configured one that fails
@@ -125,7 +159,6 @@ export class HealthService {
   private database: ProbeResult = { ok: false, latency_ms: 0, checked_at: new Date(0).toISOString() };
   private llm: ProbeResult | PendingProbe = PENDING;
   private embedder: ProbeResult = { ok: false, latency_ms: 0, checked_at: new Date(0).toISOString() };
-  private readonly timers: NodeJS.Timeout[] = [];
   private readonly startedAt = Date.now();
   private readonly intervals: HealthIntervals;
 
@@ -134,6 +167,8 @@ export class HealthService {
       /** Pinged, its storage status read, its files checked, a write tried while a storage fault lasts. */
       database: Pick<Database, 'db' | 'status' | 'checkFiles' | 'probeWrite'>;
       sampler: SystemSampler;
+      /** Runs the checks in the background; its jobs' status is part of the report. */
+      jobs: Pick<JobRunner, 'register' | 'status'>;
       embedder: Embedder;
       tally: ConversationTally;
       model: ChatModel | undefined;
@@ -153,31 +188,27 @@ export class HealthService {
    * first probe is not waited for: a slow provider must not delay start-up.
    */
   async start(): Promise<void> {
-    await Promise.all([this.dependencies.sampler.start(), this.pingDatabase(), this.testEmbedder()]);
-    this.every(this.intervals.databaseMs, () => this.pingDatabase());
-    if (this.dependencies.model) this.every(this.intervals.llmMs, () => this.probeLlm(), true);
-    this.every(this.intervals.embedderMs, () => this.testEmbedder());
-  }
-
-  stop(): void {
-    for (const timer of this.timers) clearInterval(timer);
-    this.dependencies.sampler.stop();
-  }
-
-  private every(intervalMs: number, run: () => Promise<void>, runNow = false): void {
-    let running = false;
-    const tick = () => {
-      // A slow check is never run twice at once.
-      if (running) return;
-      running = true;
-      void run().finally(() => {
-        running = false;
+    const { jobs, sampler, model } = this.dependencies;
+    await Promise.all([sampler.start(jobs), this.pingDatabase(), this.testEmbedder()]);
+    // A slow check is never run twice at once: the runner skips a run due while one goes.
+    jobs.register({
+      name: 'health-database-ping',
+      schedule: { everyMs: this.intervals.databaseMs },
+      work: () => this.pingDatabase(),
+    });
+    if (model) {
+      jobs.register({
+        name: 'health-llm-probe',
+        schedule: { everyMs: this.intervals.llmMs },
+        runAtStart: true,
+        work: (signal) => untilAborted(signal, this.probeLlm()),
       });
-    };
-    const timer = setInterval(tick, intervalMs);
-    timer.unref();
-    this.timers.push(timer);
-    if (runNow) tick();
+    }
+    jobs.register({
+      name: 'health-embedder-self-test',
+      schedule: { everyMs: this.intervals.embedderMs },
+      work: (signal) => untilAborted(signal, this.testEmbedder()),
+    });
   }
 
   private async pingDatabase(): Promise<void> {
@@ -315,6 +346,18 @@ export class HealthService {
           process_heap_used_bytes: system.processHeapUsedBytes,
           sampled_at: system.sampledAt,
         },
+        jobs: this.dependencies.jobs.status().map((job) => ({
+          name: job.name,
+          schedule: job.schedule,
+          running: job.running,
+          runs: job.runs,
+          failures: job.failures,
+          skipped: job.skipped,
+          last_started_at: job.lastStartedAt,
+          last_finished_at: job.lastFinishedAt,
+          last_result: job.lastResult,
+          last_error: job.lastError,
+        })),
       },
       response_time_ms: Math.round((performance.now() - started) * 1000) / 1000,
     };

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { RatingSummary } from '../conversations/feedback.store.js';
+import { JOB_RESULTS, type JobResult, type JobRunnerHooks } from '../platform/job-runner.js';
 import type { CircuitState } from '../providers/resilience/circuit-breaker-policy.js';
 import type { IndexState } from '../retrieval/vector-index.js';
 import type { HealthStatus } from './health.service.js';
@@ -145,6 +146,32 @@ export class Metrics {
     labelNames: ['operation'] as const,
     registers: [this.registry],
   });
+
+  readonly jobRuns = new Counter({
+    name: 'vasdom_job_runs_total',
+    help: 'Background job runs, by job and result (skipped: due but not run, as another replica holds its lease or a run was still going)',
+    labelNames: ['job', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly jobDuration = new Histogram({
+    name: 'vasdom_job_duration_seconds',
+    help: 'Duration of background job runs (succeeded or failed), by job',
+    labelNames: ['job'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
+    registers: [this.registry],
+  });
+
+  /** What the job runner calls to count its jobs' runs. */
+  readonly jobHooks: Required<Pick<JobRunnerHooks, 'onRegistered' | 'onRun'>> = {
+    onRegistered: (job) => {
+      for (const result of JOB_RESULTS) this.jobRuns.inc({ job, result }, 0);
+    },
+    onRun: (job: string, result: JobResult, durationSeconds?: number) => {
+      this.jobRuns.inc({ job, result });
+      if (durationSeconds !== undefined) this.jobDuration.observe({ job }, durationSeconds);
+    },
+  };
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

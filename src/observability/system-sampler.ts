@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { access, readFile, statfs } from 'node:fs/promises';
 import os from 'node:os';
+import type { JobRunner } from '../platform/job-runner.js';
 
 export interface SystemSample {
   cpuPercent: number;
@@ -45,7 +46,6 @@ const round = (value: number) => Math.round(value * 10) / 10;
  */
 export class SystemSampler {
   private previousCpu = cpuTimes();
-  private timer: NodeJS.Timeout | undefined;
   latest: SystemSample = {
     cpuPercent: 0,
     memoryPercent: 0,
@@ -62,14 +62,14 @@ export class SystemSampler {
     private readonly intervalMs = 5000,
   ) {}
 
-  async start(): Promise<void> {
+  /** Samples now, then every interval as the runner's job `system-sample`. */
+  async start(jobs: Pick<JobRunner, 'register'>): Promise<void> {
     await this.sample();
-    this.timer = setInterval(() => void this.sample(), this.intervalMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    jobs.register({
+      name: 'system-sample',
+      schedule: { everyMs: this.intervalMs },
+      work: () => this.sample(),
+    });
   }
 
   async sample(): Promise<SystemSample> {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { JobRunner } from '../platform/job-runner.js';
 import type { EmbeddingUpdateReport, RetrievalService } from './retrieval.service.js';
 
 /** Small batches keep each turn of the event loop short while the embedder works in this thread. */
@@ -28,9 +29,7 @@ export class EmbeddingBackfill {
     startedAt: null,
     finishedAt: null,
   };
-  private running: Promise<void> | undefined;
-  private stopping = false;
-  private timer: NodeJS.Timeout | undefined;
+  private jobs: Pick<JobRunner, 'register' | 'trigger'> | undefined;
 
   constructor(
     private readonly retrieval: RetrievalService,
@@ -49,28 +48,27 @@ export class EmbeddingBackfill {
     return { ...this.current };
   }
 
-  /** Starts a run unless one is going; resolves when the run (or the one going) has finished. */
-  start(): Promise<void> {
-    this.running ??= this.run().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
   /**
-   * Also runs every `intervalMs`, for conversations stored without a vector since (the embedder failed on
-   * their question); a run finds nothing to do cheaply.
+   * Runs now, then every `intervalMs` (the runner's job `embedding-backfill`, on the replica that runs it
+   * for all), for conversations stored without a vector since (the embedder failed on their question); a
+   * run finds nothing to do cheaply. The runner stopping ends a run between batches.
    */
-  startPeriodic(intervalMs: number): void {
-    void this.start();
-    this.timer = setInterval(() => void this.start(), intervalMs);
-    this.timer.unref();
+  start(jobs: Pick<JobRunner, 'register' | 'trigger'>, intervalMs: number): void {
+    jobs.register({
+      name: 'embedding-backfill',
+      schedule: { everyMs: intervalMs },
+      runAtStart: true,
+      runsHere: this.replicas.runsForAll,
+      work: (signal) => this.run(signal),
+      onError: (error) =>
+        this.logger.error({ error: (error as Error).message }, 'background embedding failed'),
+    });
+    this.jobs = jobs;
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    clearInterval(this.timer);
-    await this.running;
+  /** Asks for a run (once started); resolves when a run that started after the call has finished. */
+  requestRun(): Promise<void> {
+    return this.jobs?.trigger('embedding-backfill') ?? Promise.resolve();
   }
 
   /** Embeds one batch now, whichever replica is asked (an administrator's request). */
@@ -80,8 +78,8 @@ export class EmbeddingBackfill {
     return report;
   }
 
-  private async run(): Promise<void> {
-    if (!this.replicas.runsForAll() || !this.mayHaveMissing()) return;
+  private async run(signal: AbortSignal): Promise<void> {
+    if (!this.mayHaveMissing()) return;
     const missing = await this.retrieval.countMissingVectors();
     if (missing === 0) return;
     this.current = {
@@ -94,7 +92,7 @@ export class EmbeddingBackfill {
     };
     this.logger.info({ missing }, 'embedding stored conversations in the background');
     try {
-      while (!this.stopping) {
+      while (!signal.aborted) {
         const batch = await this.retrieval.embedBatch(BATCH_SIZE);
         this.current.processed += batch.processed;
         this.current.errors += batch.errors;
@@ -105,7 +103,7 @@ export class EmbeddingBackfill {
       this.current.state = this.current.errors > 0 ? 'failed' : 'done';
     } catch (error) {
       this.current.state = 'failed';
-      this.logger.error({ error: (error as Error).message }, 'background embedding failed');
+      throw error;
     } finally {
       this.current.finishedAt = new Date().toISOString();
       this.logger.info({ ...this.current }, 'background embedding finished');

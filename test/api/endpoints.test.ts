@@ -73,6 +73,21 @@ describe('HTTP API endpoints', () => {
       }
       expect(body.services.database).toBe(true);
       expect(body.services.emergent_llm).toBe(false);
+      // Every background job, with its last run.
+      const jobs = body.checks.jobs as {
+        name: string;
+        schedule: string;
+        runs: number;
+        last_result: unknown;
+      }[];
+      expect(jobs.map((job) => job.name)).toEqual(
+        expect.arrayContaining(['health-database-ping', 'system-sample']),
+      );
+      for (const job of jobs) {
+        expect(typeof job.schedule, `checks.jobs ${job.name}`).toBe('string');
+        expect(typeof job.runs, `checks.jobs ${job.name}`).toBe('number');
+        expect([null, 'success', 'failure']).toContain(job.last_result);
+      }
       // No LLM configured: the service answers from what it has learned and is fully healthy.
       expect(body.status).toBe('healthy');
       expect(body.reasons).toEqual([]);

@@ -52,6 +52,10 @@ describe('GET /api/metrics, without an LLM', () => {
     expect(sample(text, 'vasdom_health_status', { status: 'unhealthy' })).toBe(0);
     expect(sample(text, 'vasdom_log_lines_dropped_total', { destination: 'console' })).toBe(0);
     expect(sample(text, 'vasdom_log_lines_dropped_total', { destination: 'file' })).toBe(0);
+    // Background jobs: counted by result from registration on, timed per run.
+    expect(sample(text, 'vasdom_job_runs_total', { job: 'health-database-ping', result: 'failure' })).toBe(0);
+    expect(sample(text, 'vasdom_job_runs_total', { job: 'system-sample', result: 'skipped' })).toBe(0);
+    expect(text).toMatch(/^# TYPE vasdom_job_duration_seconds histogram$/m);
     const memory = sample(text, 'vasdom_system_memory_used_ratio') ?? -1;
     expect(memory).toBeGreaterThan(0);
     expect(memory).toBeLessThan(1);
@@ -65,6 +69,7 @@ describe('GET /api/metrics, without an LLM', () => {
     const ours = output.split('\n').filter((line) => line.includes('vasdom_'));
     expect(ours).toEqual([]);
     expect(text).toMatch(/^# TYPE vasdom_requests_total counter$/m);
+    expect(text).toMatch(/^# TYPE vasdom_job_runs_total counter$/m);
   });
 });
 
